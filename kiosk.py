@@ -4,12 +4,17 @@ from __future__ import annotations
 import argparse
 import os
 import secrets
+import socket
 import sys
 from pathlib import Path
 
 from flask import Flask, render_template
+from flask_wtf.csrf import CSRFProtect
 
 from ikm.method import DEFAULT_METHOD
+
+DEFAULT_PORT = 5000
+csrf = CSRFProtect()
 
 
 def _secret_key(instance: Path) -> str:
@@ -21,17 +26,31 @@ def _secret_key(instance: Path) -> str:
     return path.read_text().strip()
 
 
-def create_app(test_config: dict | None = None, instance_path: str | None = None) -> Flask:
+def create_app(test_config: dict | None = None, instance_path: str | os.PathLike | None = None
+               ) -> Flask:
     """Build the Flask app; tests pass a config dict and a temporary instance folder."""
     app = Flask(__name__, instance_path=instance_path and os.path.abspath(instance_path),
                 instance_relative_config=True)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    app.config.from_mapping(DATABASE=os.path.join(app.instance_path, "skm.db"))
+    app.config.from_mapping(
+        DATABASE=os.path.join(app.instance_path, "skm.db"),
+        MAX_CONTENT_LENGTH=2 * 1024 * 1024,  # a kiosk's outbox of 500 responses fits
+    )
     app.config.from_pyfile("settings.py", silent=True)
     if test_config:
         app.config.from_mapping(test_config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(Path(app.instance_path))
+
+    from web import api, database, i18n, kiosk_pages
+
+    database.init_app(app)
+    i18n.init_app(app)
+    csrf.init_app(app)
+    # Kiosks authenticate with a bearer token, not a session cookie: CSRF cannot apply.
+    csrf.exempt(api.bp)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(kiosk_pages.bp)
 
     @app.get("/")
     def index():
@@ -40,19 +59,84 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     return app
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Serve the app with waitress."""
-    parser = argparse.ArgumentParser(prog="python kiosk.py", description=__doc__)
-    parser.add_argument("--host", default="0.0.0.0")
-    parser.add_argument("--port", type=int, default=5000)
-    parser.add_argument("--instance", default="instance", help="folder for the database and key")
-    args = parser.parse_args(argv)
-    app = create_app(instance_path=args.instance)
+def lan_addresses() -> list[str]:
+    """Return this machine's IPv4 addresses a tablet on the office network could use."""
+    found = set()
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.connect(("10.255.255.255", 1))  # picks the outgoing interface; sends nothing
+            found.add(s.getsockname()[0])
+    except OSError:
+        pass
+    try:
+        found.update(a[4][0] for a in socket.getaddrinfo(socket.gethostname(), None,
+                                                         socket.AF_INET))
+    except OSError:
+        pass
+    return sorted(a for a in found if not a.startswith("127.")) or ["127.0.0.1"]
+
+
+def _base_url(args: argparse.Namespace) -> str:
+    return args.url or f"http://{lan_addresses()[0]}:{args.port}"
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Serve the app with waitress and say where tablets and staff should go."""
     from waitress import serve
 
-    print(f"SKM kiosk: http://localhost:{args.port}/", flush=True)
-    serve(app, host=args.host, port=args.port)
+    app = create_app(instance_path=args.instance)
+    print(f"SKM kiosk server, data in {app.instance_path}", flush=True)
+    for address in lan_addresses():
+        print(f"  kiosk (tablet):  http://{address}:{args.port}/kiosk/", flush=True)
+    print(f"  on this PC:      http://localhost:{args.port}/", flush=True)
+    serve(app, host=args.host, port=args.port, threads=8)
     return 0
+
+
+def cmd_add_kiosk(args: argparse.Namespace) -> int:
+    """Register a kiosk and print its pairing link and token."""
+    from ikm import devices
+    from ikm.db import open_db
+
+    app = create_app(instance_path=args.instance)
+    db = open_db(app.config["DATABASE"])
+    try:
+        kiosk_id, token = devices.add_kiosk(db, args.name)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        db.close()
+    print(f"Kiosk {args.name!r} added (id {kiosk_id}).")
+    print(f"Open this link on the tablet to pair it:\n  {devices.pairing_link(_base_url(args), token)}")
+    print(f"Token (for scripts, Authorization: Bearer ...):\n  {token}")
+    print("Keep both private: anyone holding them can send survey responses.")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--instance", default=argparse.SUPPRESS,
+                        help="folder for the database, secret key and settings (./instance)")
+    p = argparse.ArgumentParser(prog="python kiosk.py", parents=[common],
+                                description="The SKM kiosk server and its admin commands.")
+    p.add_argument("--host", default="0.0.0.0", help="interface to listen on (all)")
+    p.add_argument("--port", type=int, default=DEFAULT_PORT, help="port (5000)")
+    p.set_defaults(func=cmd_serve)
+    sub = p.add_subparsers(title="commands", metavar="COMMAND")
+    add = sub.add_parser("add-kiosk", parents=[common], help="register a kiosk tablet")
+    add.add_argument("name", help="e.g. 'Loket 1'")
+    add.add_argument("--url", help="the server address tablets use (default: this PC's)")
+    add.set_defaults(func=cmd_add_kiosk)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line."""
+    args = parser().parse_args(argv)
+    args.instance = getattr(args, "instance", "instance")
+    args.url = getattr(args, "url", None)
+    return args.func(args)
 
 
 if __name__ == "__main__":

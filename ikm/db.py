@@ -1,0 +1,103 @@
+"""The SQLite database: connections that survive power cuts, and the schema's history."""
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+from ikm import config
+from ikm.method import PERMENPAN_2017
+
+migrations = Migrations("ikm")
+ANSWER_COLUMNS = tuple(c.lower() for c in PERMENPAN_2017.codes)  # u1 .. u9
+
+
+def connect(path: str | Path) -> Database:
+    """Open the database with the settings every connection needs."""
+    conn = sqlite3.connect(str(path), timeout=10, check_same_thread=False)
+    db = Database(conn)
+    # synchronous is per connection: FULL makes a commit reach the disk before it returns,
+    # so a response acknowledged to a kiosk survives a power cut (WAL alone does not).
+    db.execute("PRAGMA synchronous=FULL")
+    db.execute("PRAGMA foreign_keys=ON")
+    return db
+
+
+def open_db(path: str | Path) -> Database:
+    """Open the database and bring its schema up to date."""
+    db = connect(path)
+    migrations.apply(db)
+    return db
+
+
+@contextlib.contextmanager
+def write_transaction(db: Database) -> Iterator[Database]:
+    """Run a write transaction that takes the write lock first (nested: a savepoint).
+
+    A deferred BEGIN that reads before it writes can fail with SQLITE_BUSY under
+    concurrent writers in WAL mode; BEGIN IMMEDIATE waits for the lock instead.
+    """
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.rollback()
+        raise
+    db.conn.execute("COMMIT")
+
+
+@migrations(name="0001_wal", transactional=False)
+def _wal(db: Database) -> None:
+    # WAL lets staff read the IKM while kiosks write; the mode persists in the file.
+    db.enable_wal()
+
+
+@migrations(name="0002_core_tables")
+def _core_tables(db: Database) -> None:
+    db["services"].create(
+        {"code": str, "name": str, "name_en": str, "position": int, "active": int,
+         "created_at": str},
+        pk="code", not_null={"name", "position", "active"}, defaults={"active": 1},
+    )
+    db["kiosks"].create(
+        {"id": int, "name": str, "token_hash": str, "pairing_hash": str,
+         "pairing_expires": str, "created_at": str, "paired_at": str, "revoked_at": str,
+         "last_seen": str, "last_error": str, "outbox": int},
+        pk="id", not_null={"name", "token_hash", "created_at"},
+    )
+    db["kiosks"].create_index(["token_hash"], unique=True)
+    columns = {
+        "id": str, "kiosk_id": int, "service": str, "questionnaire": str,
+        "answered_at": str, "received_at": str, "local_date": str, "duration_ms": int,
+        **{c: int for c in ANSWER_COLUMNS},
+        "gender": str, "age": int, "age_group": str, "education": str, "occupation": str,
+        "comment": str, "flag": str, "counted": int,
+    }
+    db["responses"].create(
+        columns, pk="id",
+        not_null={"service", "questionnaire", "answered_at", "received_at", "local_date",
+                  "counted"},
+        foreign_keys=[("kiosk_id", "kiosks", "id"), ("service", "services", "code")],
+    )
+    # Every IKM query filters on the office date of a response; this covers them.
+    db["responses"].create_index(["local_date", "counted"])
+    db["responses"].create_index(["kiosk_id", "answered_at"])
+    db["settings"].create({"key": str, "value": str}, pk="key")
+
+
+@migrations(name="0003_default_services")
+def _default_services(db: Database) -> None:
+    now = config.utc_now()
+    db["services"].insert_all(
+        {"code": code, "name": name, "name_en": name_en, "position": i, "active": 1,
+         "created_at": now}
+        for i, (code, name, name_en) in enumerate(config.DEFAULT_SERVICES, start=1)
+    )

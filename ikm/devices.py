@@ -1,0 +1,53 @@
+"""Kiosk devices: each tablet holds a secret token; the server keeps only its hash."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from typing import Any
+
+from sqlite_utils import Database
+
+from ikm.config import utc_now
+
+
+def hash_token(token: str) -> str:
+    """Return the stored form of a kiosk token."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def add_kiosk(db: Database, name: str) -> tuple[int, str]:
+    """Register a kiosk; return its id and its token (shown once, never stored)."""
+    name = " ".join(name.split())
+    if not name:
+        raise ValueError("a kiosk needs a name, e.g. 'Loket 1'")
+    token = secrets.token_urlsafe(32)
+    table = db["kiosks"].insert({"name": name, "token_hash": hash_token(token),
+                                 "created_at": utc_now(), "outbox": 0})
+    return table.last_pk, token
+
+
+def kiosk_for_token(db: Database, token: str | None) -> dict[str, Any] | None:
+    """Return the kiosk a token belongs to, or None when unknown or revoked."""
+    if not token:
+        return None
+    rows = list(db["kiosks"].rows_where(
+        "token_hash = ? AND revoked_at IS NULL", [hash_token(token)], limit=1))
+    return rows[0] if rows else None
+
+
+def revoke(db: Database, kiosk_id: int) -> None:
+    """Stop a kiosk's token from working; its responses stay."""
+    db["kiosks"].update(kiosk_id, {"revoked_at": utc_now()})
+
+
+def seen(db: Database, kiosk: dict[str, Any], **status: Any) -> None:
+    """Note that a kiosk made contact, with what it reports (outbox size, last error)."""
+    values = {"last_seen": utc_now(), **status}
+    if not kiosk.get("paired_at"):
+        values["paired_at"] = values["last_seen"]
+    db["kiosks"].update(kiosk["id"], values)
+
+
+def pairing_link(base_url: str, token: str) -> str:
+    """Return the link that pairs a tablet; the token rides in the fragment, never sent."""
+    return f"{base_url.rstrip('/')}/kiosk/pair#{token}"

@@ -1,0 +1,148 @@
+"""A response as a kiosk sends it: validation field by field, and the abuse rules."""
+from __future__ import annotations
+
+import uuid
+from collections.abc import Container
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from ikm.config import QUESTIONNAIRES
+from ikm.profile import AGE_GROUP, EDUCATION, GENDER, OCCUPATION, age_group
+
+MAX_COMMENT = 2000
+MAX_DURATION_MS = 24 * 3600 * 1000
+
+
+class Invalid(ValueError):
+    """A response field that cannot be stored; says which field and why."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+@dataclass
+class Incoming:
+    """A validated response, ready to store."""
+
+    id: str
+    service: str
+    answered_at: datetime
+    questionnaire: str = "full"
+    answers: dict[str, int] = field(default_factory=dict)
+    duration_ms: int | None = None
+    profile: dict[str, Any] = field(default_factory=dict)
+    comment: str | None = None
+
+
+def _integer(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _code(profile: dict, key: str, allowed: tuple[str, ...]) -> str | None:
+    value = profile.get(key)
+    if value is None:
+        return None
+    if value not in allowed:
+        raise Invalid(f"profile.{key}", f"{value!r} is not one of {', '.join(allowed)}")
+    return value
+
+
+def _profile(value: Any) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise Invalid("profile", "must be an object")
+    out = {
+        "gender": _code(value, "gender", GENDER.codes),
+        "age_group": _code(value, "age_group", AGE_GROUP.codes),
+        "education": _code(value, "education", EDUCATION.codes),
+        "occupation": _code(value, "occupation", OCCUPATION.codes),
+        "age": None,
+    }
+    age = value.get("age")
+    if age is not None:
+        if not _integer(age) or not 10 <= age <= 120:
+            raise Invalid("profile.age", f"{age!r} is not an age in whole years (10-120)")
+        out["age"] = age
+        out["age_group"] = out["age_group"] or age_group(age)
+    return {k: v for k, v in out.items() if v is not None}
+
+
+def _answers(value: Any, questionnaire: str) -> dict[str, int]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise Invalid("answers", "must be an object such as {\"U1\": 4}")
+    asked = QUESTIONNAIRES[questionnaire]
+    answers = {}
+    for code, answer in value.items():
+        if code not in asked:
+            raise Invalid(f"answers.{code}", f"not an unsur of the {questionnaire} questionnaire")
+        if answer is None:
+            continue
+        if not _integer(answer) or not 1 <= answer <= 4:
+            raise Invalid(f"answers.{code}", f"{answer!r} is not an answer (1-4)")
+        answers[code] = answer
+    return answers
+
+
+def _time(value: Any) -> datetime:
+    if not isinstance(value, str):
+        raise Invalid("answered_at", "must be an ISO 8601 time, e.g. 2026-11-28T10:15:00+07:00")
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        raise Invalid("answered_at", f"{value!r} is not an ISO 8601 time") from None
+    if when.tzinfo is None:
+        raise Invalid("answered_at", f"{value!r} has no offset (add +07:00 or Z)")
+    return when
+
+
+def parse(obj: Any, services: Container[str]) -> Incoming:
+    """Validate one response object; raise Invalid naming the first bad field."""
+    if not isinstance(obj, dict):
+        raise Invalid("response", "must be a JSON object")
+    try:
+        rid = str(uuid.UUID(obj["id"])) if isinstance(obj.get("id"), str) else None
+    except ValueError:
+        rid = None
+    if rid is None:
+        raise Invalid("id", "must be a UUID made by the kiosk")
+    service = obj.get("service")
+    if not isinstance(service, str) or service not in services:
+        raise Invalid("service", f"{service!r} is not a service of this office")
+    questionnaire = obj.get("questionnaire", "full")
+    if questionnaire not in QUESTIONNAIRES:
+        raise Invalid("questionnaire", f"{questionnaire!r} is not one of full, short")
+    duration = obj.get("duration_ms")
+    if duration is not None and (not _integer(duration) or not 0 <= duration <= MAX_DURATION_MS):
+        raise Invalid("duration_ms", f"{duration!r} is not a duration in milliseconds")
+    comment = obj.get("comment")
+    if comment is not None:
+        if not isinstance(comment, str):
+            raise Invalid("comment", "must be text")
+        comment = comment.replace("\x00", "").strip() or None
+        if comment and len(comment) > MAX_COMMENT:
+            raise Invalid("comment", f"{len(comment)} characters; at most {MAX_COMMENT}")
+    return Incoming(
+        id=rid, service=service, answered_at=_time(obj.get("answered_at")),
+        questionnaire=questionnaire, answers=_answers(obj.get("answers"), questionnaire),
+        duration_ms=duration, profile=_profile(obj.get("profile")), comment=comment,
+    )
+
+
+def abuse_flag(response: Incoming, recent: int, settings: dict[str, Any]) -> str | None:
+    """Return why a response looks like abuse, or None.
+
+    Judged on the kiosk's own clock only: `recent` counts this kiosk's responses
+    answered within the burst window before this one.
+    """
+    if (response.duration_ms is not None and response.answers
+            and response.duration_ms < settings["min_survey_seconds"] * 1000):
+        return "too_fast"
+    if recent + 1 >= settings["burst_count"]:
+        return "burst"
+    return None

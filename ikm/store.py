@@ -1,0 +1,110 @@
+"""Responses in SQLite: record them once and durably, and sum them per period."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+
+from sqlite_utils import Database
+
+from ikm.config import parse_offset, utc_now
+from ikm.db import ANSWER_COLUMNS, write_transaction
+from ikm.responses import Incoming, abuse_flag
+
+STORED, DUPLICATE = "stored", "duplicate"
+
+
+def _utc(when: datetime) -> str:
+    return when.astimezone(timezone.utc).isoformat(timespec="milliseconds")
+
+
+def _row(r: Incoming, kiosk_id: int | None, flag: str | None, tz: timezone,
+         received_at: str) -> dict[str, Any]:
+    return {
+        "id": r.id, "kiosk_id": kiosk_id, "service": r.service,
+        "questionnaire": r.questionnaire, "answered_at": _utc(r.answered_at),
+        "received_at": received_at, "local_date": r.answered_at.astimezone(tz).date().isoformat(),
+        "duration_ms": r.duration_ms,
+        **{c.lower(): v for c, v in r.answers.items()},
+        **r.profile, "comment": r.comment, "flag": flag, "counted": 0 if flag else 1,
+    }
+
+
+def record_responses(db: Database, kiosk_id: int | None, items: list[Incoming],
+                     settings: dict[str, Any]) -> list[str]:
+    """Store new responses in one committed transaction; return stored/duplicate per item.
+
+    When this returns, the responses are on disk: the caller may acknowledge them.
+    """
+    tz = parse_offset(settings["utc_offset"])
+    window = timedelta(seconds=settings["burst_window_seconds"])
+    received_at = utc_now()
+    statuses = []
+    with write_transaction(db):
+        for r in items:
+            if db.execute("SELECT 1 FROM responses WHERE id = ?", [r.id]).fetchone():
+                statuses.append(DUPLICATE)
+                continue
+            recent = 0
+            if kiosk_id is not None:
+                recent = db.execute(
+                    "SELECT count(*) FROM responses WHERE kiosk_id = ? "
+                    "AND answered_at BETWEEN ? AND ?",
+                    [kiosk_id, _utc(r.answered_at - window), _utc(r.answered_at)],
+                ).fetchone()[0]
+            flag = abuse_flag(r, recent, settings)
+            db["responses"].insert(_row(r, kiosk_id, flag, tz, received_at))
+            statuses.append(STORED)
+    return statuses
+
+
+@dataclass(frozen=True)
+class PeriodTotals:
+    """Integer sums of one period's counted responses."""
+
+    totals: dict[str, tuple[int, int]]
+    respondents: int
+    short: int  # respondents who answered the short questionnaire
+
+
+def _where(start: date, end: date, service: str | None) -> tuple[str, list]:
+    sql = "local_date BETWEEN ? AND ? AND counted = 1"
+    params: list = [start.isoformat(), end.isoformat()]
+    if service:
+        sql += " AND service = ?"
+        params.append(service)
+    return sql, params
+
+
+_ANY_ANSWER = " OR ".join(f"{c} IS NOT NULL" for c in ANSWER_COLUMNS)
+
+
+def period_totals(db: Database, start: date, end: date, service: str | None = None
+                  ) -> PeriodTotals:
+    """Sum answers per unsur over the responses dated start..end (office dates, inclusive)."""
+    where, params = _where(start, end, service)
+    sums = ", ".join(f"coalesce(sum({c}), 0), count({c})" for c in ANSWER_COLUMNS)
+    row = db.execute(
+        f"SELECT count(*), coalesce(sum(questionnaire = 'short'), 0), {sums} FROM responses "
+        f"WHERE {where} AND ({_ANY_ANSWER})", params,
+    ).fetchone()
+    totals = {c.upper(): (row[2 + 2 * i], row[3 + 2 * i]) for i, c in enumerate(ANSWER_COLUMNS)}
+    return PeriodTotals(totals, row[0], row[1])
+
+
+def influence_sum(db: Database, start: date, end: date, service: str | None,
+                  influence: dict[str, tuple[float, float]]) -> float:
+    """Sum the squared influence of every respondent of the period (see scoring.influence)."""
+    if not influence:
+        return 0.0
+    where, params = _where(start, end, service)
+    terms, term_params = [], []
+    for code, (mean, coef) in influence.items():
+        terms.append(f"coalesce(({code.lower()} - ?) * ?, 0)")
+        term_params += [mean, coef]
+    u = " + ".join(terms)
+    value = db.execute(
+        f"SELECT sum(u * u) FROM (SELECT {u} AS u FROM responses WHERE {where})",
+        term_params + params,
+    ).fetchone()[0]
+    return value or 0.0

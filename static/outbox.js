@@ -1,0 +1,122 @@
+/* The kiosk's outbox: finished surveys wait in IndexedDB until the server acknowledges them. */
+(function (global) {
+  "use strict";
+  var DB_NAME = "skm-kiosk";
+  var RETRY_MAX_MS = 15000;  // the interface promises a retry at least every 15 s
+  var BATCH = 100;
+
+  function open() {
+    return new Promise(function (resolve, reject) {
+      var req = indexedDB.open(DB_NAME, 1);
+      req.onupgradeneeded = function () {
+        var db = req.result;
+        db.createObjectStore("outbox", { keyPath: "id" });
+        db.createObjectStore("rejected", { keyPath: "id" });
+      };
+      req.onsuccess = function () { resolve(req.result); };
+      req.onerror = function () { reject(req.error); };
+    });
+  }
+
+  function tx(store, mode, work) {
+    return open().then(function (db) {
+      return new Promise(function (resolve, reject) {
+        var t = db.transaction(store, mode);
+        var result = work(t.objectStore(store));
+        t.oncomplete = function () { db.close(); resolve(result && result.result); };
+        t.onerror = t.onabort = function () { db.close(); reject(t.error); };
+      });
+    });
+  }
+
+  function Outbox(options) {
+    this.token = options.token;
+    this.url = options.url || "/api/responses";
+    this.onstatus = options.onstatus || function () {};
+    this.delay = 1000;
+    this.timer = null;
+    this.sending = false;
+  }
+
+  /* Keep a response; resolves once it is committed to the tablet's storage. */
+  Outbox.prototype.add = function (response) {
+    var self = this;
+    return tx("outbox", "readwrite", function (s) { s.put(response); }).then(function () {
+      self.schedule(0);
+    });
+  };
+
+  Outbox.prototype.pending = function () {
+    return tx("outbox", "readonly", function (s) { return s.getAll(); });
+  };
+
+  Outbox.prototype.schedule = function (ms) {
+    var self = this;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(function () { self.flush(); }, ms);
+  };
+
+  /* Send what waits; an entry leaves only once the server said stored, duplicate or invalid. */
+  Outbox.prototype.flush = function () {
+    var self = this;
+    if (this.sending) return Promise.resolve();
+    this.sending = true;
+    return this.pending().then(function (items) {
+      if (!items.length) { self.onstatus({ online: true, waiting: 0 }); return; }
+      var batch = items.slice(0, BATCH);
+      return fetch(self.url, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "Authorization": "Bearer " + self.token },
+        body: JSON.stringify(batch),
+        cache: "no-store"
+      }).then(function (res) {
+        if (!res.ok) throw new Error("HTTP " + res.status);
+        return res.json();
+      }).then(function (reply) {
+        return self.settle(batch, reply.results).then(function () {
+          self.delay = 1000;
+          var left = items.length - batch.length;
+          self.onstatus({ online: true, waiting: left });
+          if (left) self.schedule(0);
+        });
+      });
+    }).catch(function (err) {
+      self.onstatus({ online: false, error: String(err) });
+      self.delay = Math.min(self.delay * 2, RETRY_MAX_MS);
+      self.schedule(self.delay);
+    }).then(function () { self.sending = false; });
+  };
+
+  Outbox.prototype.settle = function (batch, results) {
+    var byId = {};
+    batch.forEach(function (r) { byId[r.id] = r; });
+    return open().then(function (db) {
+      return new Promise(function (resolve, reject) {
+        var t = db.transaction(["outbox", "rejected"], "readwrite");
+        results.forEach(function (r) {
+          if (!byId[r.id]) return;
+          if (r.status === "invalid") {
+            // Set aside, so a bad entry never blocks the ones behind it.
+            t.objectStore("rejected").put({ id: r.id, response: byId[r.id], field: r.field,
+                                            message: r.message, at: new Date().toISOString() });
+          }
+          t.objectStore("outbox").delete(r.id);
+        });
+        t.oncomplete = function () { db.close(); resolve(); };
+        t.onerror = t.onabort = function () { db.close(); reject(t.error); };
+      });
+    });
+  };
+
+  /* A random UUID (v4); crypto.randomUUID needs a secure context, getRandomValues does not. */
+  function uuid() {
+    var b = crypto.getRandomValues(new Uint8Array(16));
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    var h = Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join("");
+    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
+  }
+
+  global.Outbox = Outbox;
+  global.uuid = uuid;
+})(window);

@@ -1,0 +1,130 @@
+"""The JSON API: kiosks send responses; anyone may read services and the aggregate IKM."""
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from flask import Blueprint, abort, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from ikm import config, devices, report, store
+from ikm.db import write_transaction
+from ikm.responses import Invalid, parse
+from web.database import get_db
+from ikm.periods import current_month
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+MAX_BATCH = 500
+
+
+def error(status: int, field: str, message: str):
+    """Return a JSON error that names the field at fault."""
+    response = jsonify({"error": message, "field": field})
+    response.status_code = status
+    return response
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(exc: HTTPException):
+    return error(exc.code or 500, "request", exc.description or exc.name)
+
+
+def _kiosk():
+    header = request.headers.get("Authorization", "")
+    token = header[7:].strip() if header.lower().startswith("bearer ") else None
+    kiosk = devices.kiosk_for_token(get_db(), token)
+    if kiosk is None:
+        abort(error(401, "Authorization", "a paired kiosk's token is needed "
+                                          "(Authorization: Bearer TOKEN)"))
+    return kiosk
+
+
+def _json_body():
+    if request.mimetype != "application/json":
+        abort(error(415, "Content-Type", "send the response as application/json"))
+    try:
+        return json.loads(request.get_data(cache=False))
+    except (ValueError, UnicodeDecodeError):
+        abort(error(400, "body", "the body is not valid JSON"))
+
+
+@bp.post("/responses")
+def post_responses():
+    """Store one response or a list of them; idempotent on each response's id."""
+    kiosk = _kiosk()
+    body = _json_body()
+    db = get_db()
+    services = {r["code"] for r in db["services"].rows}
+    settings = config.get_settings(db)
+    if isinstance(body, list):
+        if len(body) > MAX_BATCH:
+            return error(413, "body", f"{len(body)} responses; at most {MAX_BATCH} per request")
+        results, valid = [], []
+        for item in body:
+            # Each result carries the id as the kiosk sent it, to settle its outbox entry.
+            rid = item.get("id") if isinstance(item, dict) else None
+            try:
+                valid.append(parse(item, services))
+                results.append({"id": rid, "status": None})
+            except Invalid as exc:
+                results.append({"id": rid, "status": "invalid", "field": exc.field,
+                                "message": exc.message})
+        with write_transaction(db):
+            statuses = iter(store.record_responses(db, kiosk["id"], valid, settings))
+            devices.seen(db, kiosk)
+        for result in results:
+            if result["status"] is None:
+                result["status"] = next(statuses)
+        return jsonify({"results": results})
+    try:
+        response = parse(body, services)
+    except Invalid as exc:
+        return error(422, exc.field, exc.message)
+    with write_transaction(db):
+        (status,) = store.record_responses(db, kiosk["id"], [response], settings)
+        devices.seen(db, kiosk)
+    return jsonify({"id": response.id, "status": status}), 201 if status == store.STORED else 200
+
+
+@bp.post("/kiosk/hello")
+def kiosk_hello():
+    """Confirm a kiosk's token and tell it its name and the server's time."""
+    kiosk = _kiosk()
+    db = get_db()
+    with write_transaction(db):
+        devices.seen(db, kiosk)
+    return jsonify({"kiosk": kiosk["name"], "server_time": config.utc_now()})
+
+
+@bp.get("/services")
+def services():
+    """List the active services, in the office's order."""
+    rows = get_db()["services"].rows_where("active = 1", order_by="position")
+    return jsonify([{"code": r["code"], "name": r["name"], "name_en": r["name_en"]}
+                    for r in rows])
+
+
+def _date(name: str, default: date) -> date:
+    value = request.args.get(name)
+    if value is None:
+        return default
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        abort(error(400, name, f"{value!r} is not a date (YYYY-MM-DD)"))
+
+
+@bp.get("/ikm")
+def ikm():
+    """Return the aggregate IKM of a period (office dates, both included); no login."""
+    db = get_db()
+    first, last = current_month(config.get_settings(db))
+    start, end = _date("from", first), _date("to", last)
+    if start > end:
+        return error(400, "to", "the period ends before it starts")
+    service = request.args.get("service") or None
+    if service and not db["services"].count_where("code = ?", [service]):
+        return error(404, "service", f"{service!r} is not a service of this office")
+    result = report.period_result(db, start, end, service)
+    return jsonify({**result.to_dict(), "from": start.isoformat(), "to": end.isoformat(),
+                    "service": service})
