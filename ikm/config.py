@@ -37,7 +37,7 @@ DEFAULTS: dict[str, Any] = {
     "office_name": "Kantor Camat Serai Serumpun",
     "utc_offset": "+07:00",  # WIB; Indonesia keeps no daylight saving time
     "questionnaire": "full",  # or "short": U7, U3, U9
-    "question_order": list(PERMENPAN_2017.codes),
+    "question_order": [],  # empty: the questionnaire's own order (short: U7, U3, U9)
     "idle_seconds": 60,  # a kiosk left alone this long returns to its welcome screen
     "thanks_seconds": 8,
     "discard_partial": False,  # keep what a citizen who walked away had answered

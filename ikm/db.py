@@ -101,3 +101,12 @@ def _default_services(db: Database) -> None:
          "created_at": now}
         for i, (code, name, name_en) in enumerate(config.DEFAULT_SERVICES, start=1)
     )
+
+
+@migrations(name="0004_clock_and_kiosk_status")
+def _clock_and_status(db: Database) -> None:
+    # kiosk_time: the time as the tablet's clock gave it; answered_at is our best estimate.
+    db["responses"].add_column("kiosk_time", str)
+    db["responses"].add_column("clock", str)
+    db["kiosks"].add_column("rejected", int)
+    db["kiosks"].add_column("clock_offset_ms", int)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import datetime, timezone
 from typing import Any
 
 from sqlite_utils import Database
@@ -46,6 +47,22 @@ def seen(db: Database, kiosk: dict[str, Any], **status: Any) -> None:
     if not kiosk.get("paired_at"):
         values["paired_at"] = values["last_seen"]
     db["kiosks"].update(kiosk["id"], values)
+
+
+def status_from_report(report: dict[str, Any], kiosk_now: datetime | None) -> dict[str, Any]:
+    """Return the kiosk status columns from what a kiosk reports about itself."""
+    status: dict[str, Any] = {}
+    for key in ("outbox", "rejected"):
+        value = report.get(key)
+        if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+            status[key] = value
+    if "last_error" in report:
+        error = report["last_error"]
+        status["last_error"] = str(error)[:500] if error else None
+    if kiosk_now is not None:
+        offset = datetime.now(timezone.utc) - kiosk_now
+        status["clock_offset_ms"] = round(offset.total_seconds() * 1000)
+    return status
 
 
 def pairing_link(base_url: str, token: str) -> str:

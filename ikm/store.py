@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from ikm import clock
 from ikm.config import parse_offset, utc_now
 from ikm.db import ANSWER_COLUMNS, write_transaction
 from ikm.responses import Incoming, abuse_flag
@@ -19,41 +20,50 @@ def _utc(when: datetime) -> str:
 
 
 def _row(r: Incoming, kiosk_id: int | None, flag: str | None, tz: timezone,
-         received_at: str) -> dict[str, Any]:
+         received_at: str, placed: tuple[datetime, str]) -> dict[str, Any]:
+    when, rule = placed
     return {
         "id": r.id, "kiosk_id": kiosk_id, "service": r.service,
-        "questionnaire": r.questionnaire, "answered_at": _utc(r.answered_at),
-        "received_at": received_at, "local_date": r.answered_at.astimezone(tz).date().isoformat(),
+        "questionnaire": r.questionnaire, "answered_at": _utc(when),
+        "kiosk_time": _utc(r.answered_at), "clock": rule,
+        "received_at": received_at, "local_date": when.astimezone(tz).date().isoformat(),
         "duration_ms": r.duration_ms,
         **{c.lower(): v for c, v in r.answers.items()},
         **r.profile, "comment": r.comment, "flag": flag, "counted": 0 if flag else 1,
     }
 
 
-def record_responses(db: Database, kiosk_id: int | None, items: list[Incoming],
-                     settings: dict[str, Any]) -> list[str]:
+def record_responses(db: Database, kiosk: dict[str, Any] | None, items: list[Incoming],
+                     settings: dict[str, Any], kiosk_now: datetime | None = None) -> list[str]:
     """Store new responses in one committed transaction; return stored/duplicate per item.
 
+    `kiosk_now` is what the kiosk's clock read when it sent them (see ikm.clock).
     When this returns, the responses are on disk: the caller may acknowledge them.
     """
     tz = parse_offset(settings["utc_offset"])
     window = timedelta(seconds=settings["burst_window_seconds"])
     received_at = utc_now()
+    received = datetime.fromisoformat(received_at)
+    kiosk_id = kiosk["id"] if kiosk else None
+    registered = datetime.fromisoformat(kiosk["created_at"]) if kiosk else None
     statuses = []
     with write_transaction(db):
         for r in items:
             if db.execute("SELECT 1 FROM responses WHERE id = ?", [r.id]).fetchone():
                 statuses.append(DUPLICATE)
                 continue
+            placed = clock.place(r.answered_at, received, kiosk_now, registered)
             recent = 0
             if kiosk_id is not None:
+                # Bursts are judged on the kiosk's clock, never on arrival: an outbox
+                # delivers a morning's surveys in one request.
                 recent = db.execute(
                     "SELECT count(*) FROM responses WHERE kiosk_id = ? "
                     "AND answered_at BETWEEN ? AND ?",
-                    [kiosk_id, _utc(r.answered_at - window), _utc(r.answered_at)],
+                    [kiosk_id, _utc(placed[0] - window), _utc(placed[0])],
                 ).fetchone()[0]
             flag = abuse_flag(r, recent, settings)
-            db["responses"].insert(_row(r, kiosk_id, flag, tz, received_at))
+            db["responses"].insert(_row(r, kiosk_id, flag, tz, received_at, placed))
             statuses.append(STORED)
     return statuses
 
@@ -108,3 +118,19 @@ def influence_sum(db: Database, start: date, end: date, service: str | None,
         term_params + params,
     ).fetchone()[0]
     return value or 0.0
+
+
+def flagged(db: Database, start: date, end: date) -> list[dict[str, Any]]:
+    """Return the period's responses flagged as possible abuse, newest first."""
+    return list(db["responses"].rows_where(
+        "local_date BETWEEN ? AND ? AND flag IS NOT NULL", [start.isoformat(), end.isoformat()],
+        order_by="answered_at DESC"))
+
+
+def set_counted(db: Database, ids: list[str], counted: bool) -> int:
+    """Include flagged responses in the IKM (or leave them out again); return how many."""
+    with write_transaction(db):
+        cursor = db.execute(
+            f"UPDATE responses SET counted = ? WHERE flag IS NOT NULL AND id IN "
+            f"({', '.join('?' * len(ids))})", [int(counted), *ids])
+    return cursor.rowcount

@@ -16,7 +16,8 @@
     .concat(config.profile.map(function (f) { return { kind: "profile", f: f }; }))
     .concat([{ kind: "comment" }]);
 
-  var outbox = new Outbox({ token: token, onstatus: function (s) {
+  // Unpaired, there is nothing to send: the kiosk shows how to pair it instead.
+  var outbox = token && new Outbox({ token: token, onstatus: function (s) {
     $(".offline").hidden = s.online !== false;
   } });
 
@@ -194,4 +195,10 @@
   setLanguage("id");
   show("welcome");
   outbox.flush();
+  outbox.report();
+  // Only in a secure context (localhost, HTTPS, or an origin the tablet trusts); without
+  // it the outbox still keeps every survey while this page stays open.
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.register("/kiosk/sw.js", { scope: "/kiosk/" }).catch(function () {});
+  }
 })();

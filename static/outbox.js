@@ -3,6 +3,7 @@
   "use strict";
   var DB_NAME = "skm-kiosk";
   var RETRY_MAX_MS = 15000;  // the interface promises a retry at least every 15 s
+  var REPORT_MS = 60000;     // how often the kiosk tells the server how it is doing
   var BATCH = 100;
 
   function open() {
@@ -30,13 +31,36 @@
   }
 
   function Outbox(options) {
+    var self = this;
     this.token = options.token;
     this.url = options.url || "/api/responses";
+    this.helloUrl = options.helloUrl || "/api/kiosk/hello";
     this.onstatus = options.onstatus || function () {};
     this.delay = 1000;
     this.timer = null;
     this.sending = false;
+    this.lastError = null;
+    global.addEventListener("online", function () { self.schedule(0); });
+    setInterval(function () { self.report(); }, REPORT_MS);
   }
+
+  function headers(token, json) {
+    var h = { "Authorization": "Bearer " + token, "X-Kiosk-Clock": new Date().toISOString() };
+    if (json) h["Content-Type"] = "application/json";
+    return h;
+  }
+
+  /* Tell the server what waits here and what went wrong: staff see it per kiosk. */
+  Outbox.prototype.report = function () {
+    var self = this;
+    return Promise.all([this.pending(), tx("rejected", "readonly", function (s) { return s.count(); })])
+      .then(function (found) {
+        return fetch(self.helloUrl, {
+          method: "POST", headers: headers(self.token, true), cache: "no-store",
+          body: JSON.stringify({ outbox: found[0].length, rejected: found[1], last_error: self.lastError })
+        });
+      }).catch(function () { /* the next report will tell */ });
+  };
 
   /* Keep a response; resolves once it is committed to the tablet's storage. */
   Outbox.prototype.add = function (response) {
@@ -66,29 +90,32 @@
       var batch = items.slice(0, BATCH);
       return fetch(self.url, {
         method: "POST",
-        headers: { "Content-Type": "application/json", "Authorization": "Bearer " + self.token },
+        headers: headers(self.token, true),
         body: JSON.stringify(batch),
         cache: "no-store"
       }).then(function (res) {
         if (!res.ok) throw new Error("HTTP " + res.status);
         return res.json();
       }).then(function (reply) {
-        return self.settle(batch, reply.results).then(function () {
+        return self.settle(batch, reply.results).then(function (setAside) {
           self.delay = 1000;
           var left = items.length - batch.length;
+          if (setAside) self.lastError = setAside;
           self.onstatus({ online: true, waiting: left });
-          if (left) self.schedule(0);
+          if (left) self.schedule(0); else self.report();
         });
       });
     }).catch(function (err) {
-      self.onstatus({ online: false, error: String(err) });
+      self.lastError = new Date().toISOString() + " " + String(err && err.message || err);
+      self.onstatus({ online: false, error: self.lastError });
       self.delay = Math.min(self.delay * 2, RETRY_MAX_MS);
       self.schedule(self.delay);
     }).then(function () { self.sending = false; });
   };
 
+  /* Remove what the server settled; resolves with a note on anything set aside. */
   Outbox.prototype.settle = function (batch, results) {
-    var byId = {};
+    var byId = {}, note = null;
     batch.forEach(function (r) { byId[r.id] = r; });
     return open().then(function (db) {
       return new Promise(function (resolve, reject) {
@@ -99,10 +126,11 @@
             // Set aside, so a bad entry never blocks the ones behind it.
             t.objectStore("rejected").put({ id: r.id, response: byId[r.id], field: r.field,
                                             message: r.message, at: new Date().toISOString() });
+            note = new Date().toISOString() + " set aside " + r.id + ": " + r.field + ": " + r.message;
           }
           t.objectStore("outbox").delete(r.id);
         });
-        t.oncomplete = function () { db.close(); resolve(); };
+        t.oncomplete = function () { db.close(); resolve(note); };
         t.onerror = t.onabort = function () { db.close(); reject(t.error); };
       });
     });

@@ -78,10 +78,13 @@ def db(app):
 
 @pytest.fixture
 def kiosk_token(db):
-    """A paired kiosk's bearer token."""
+    """A paired kiosk's bearer token; the kiosk was registered at the start of 2026."""
     from ikm import devices
 
-    _, token = devices.add_kiosk(db, "Loket 1")
+    kiosk_id, token = devices.add_kiosk(db, "Loket 1")
+    # Responses dated before a kiosk existed are impossible (ikm.clock); tests send
+    # responses from earlier this year.
+    db["kiosks"].update(kiosk_id, {"created_at": "2026-01-01T00:00:00.000+00:00"})
     return token
 
 
@@ -122,3 +125,61 @@ def tablet(browser, request):
                                   has_touch=True, is_mobile=True)
     yield context
     context.close()
+
+
+class ServerProcess:
+    """`python kiosk.py` in its own process, to stop, kill and start again on one port."""
+
+    def __init__(self, instance, port: int):
+        self.instance, self.port = instance, port
+        self.url = f"http://127.0.0.1:{port}"
+        self.proc = None
+
+    def start(self, timeout: float = 20) -> "ServerProcess":
+        import subprocess
+        import sys
+        import time
+        import urllib.request
+        from pathlib import Path
+
+        root = Path(__file__).resolve().parent.parent
+        self.proc = subprocess.Popen(
+            [sys.executable, "kiosk.py", "--host", "127.0.0.1", "--port", str(self.port),
+             "--instance", str(self.instance)],
+            cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                urllib.request.urlopen(self.url + "/api/services", timeout=1).close()
+                return self
+            except OSError:
+                if self.proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("the server did not start")
+                time.sleep(0.1)
+
+    def stop(self, kill: bool = False) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill() if kill else self.proc.terminate()
+            self.proc.wait(timeout=10)
+        self.proc = None
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def server_process(tmp_path):
+    """A real server process on a fresh instance folder (not yet started)."""
+    from ikm.db import open_db
+
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    open_db(instance / "skm.db").close()
+    server = ServerProcess(instance, free_port())
+    yield server
+    server.stop(kill=True)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime
 
 from flask import Blueprint, abort, jsonify, request
 from werkzeug.exceptions import HTTPException
@@ -48,6 +48,16 @@ def _json_body():
         abort(error(400, "body", "the body is not valid JSON"))
 
 
+def _kiosk_clock() -> datetime | None:
+    """Return what the kiosk's clock read as it sent this request (X-Kiosk-Clock), if valid."""
+    value = request.headers.get("X-Kiosk-Clock")
+    try:
+        when = datetime.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+    return when if when and when.tzinfo else None
+
+
 @bp.post("/responses")
 def post_responses():
     """Store one response or a list of them; idempotent on each response's id."""
@@ -70,7 +80,7 @@ def post_responses():
                 results.append({"id": rid, "status": "invalid", "field": exc.field,
                                 "message": exc.message})
         with write_transaction(db):
-            statuses = iter(store.record_responses(db, kiosk["id"], valid, settings))
+            statuses = iter(store.record_responses(db, kiosk, valid, settings, _kiosk_clock()))
             devices.seen(db, kiosk)
         for result in results:
             if result["status"] is None:
@@ -81,18 +91,21 @@ def post_responses():
     except Invalid as exc:
         return error(422, exc.field, exc.message)
     with write_transaction(db):
-        (status,) = store.record_responses(db, kiosk["id"], [response], settings)
+        (status,) = store.record_responses(db, kiosk, [response], settings, _kiosk_clock())
         devices.seen(db, kiosk)
     return jsonify({"id": response.id, "status": status}), 201 if status == store.STORED else 200
 
 
 @bp.post("/kiosk/hello")
 def kiosk_hello():
-    """Confirm a kiosk's token and tell it its name and the server's time."""
+    """Take a kiosk's report (outbox size, set-aside entries, last error); return the time."""
     kiosk = _kiosk()
+    report_ = request.get_json(silent=True) if request.is_json else None
+    status = devices.status_from_report(report_ if isinstance(report_, dict) else {},
+                                        _kiosk_clock())
     db = get_db()
     with write_transaction(db):
-        devices.seen(db, kiosk)
+        devices.seen(db, kiosk, **status)
     return jsonify({"kiosk": kiosk["name"], "server_time": config.utc_now()})
 
 

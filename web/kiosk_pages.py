@@ -1,7 +1,11 @@
 """The kiosk pages the tablet opens: the survey itself and the pairing page."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+import hashlib
+from functools import cache
+from pathlib import Path
+
+from flask import Blueprint, current_app, jsonify, render_template, url_for
 
 from ikm import config
 from ikm.method import PERMENPAN_2017
@@ -47,6 +51,49 @@ def kiosk_config() -> dict:
 def survey():
     """The survey a citizen taps through."""
     return render_template("kiosk.html", config=kiosk_config())
+
+
+KIOSK_FILES = ("kiosk.css", "outbox.js", "kiosk.js", "icons/icon.svg", "icons/icon-192.png",
+               "icons/icon-512.png")
+
+
+def kiosk_files() -> list[str]:
+    """Return the URLs of the files the kiosk page needs, for the service worker to keep."""
+    return [url_for("static", filename=f) for f in KIOSK_FILES] + [url_for("kiosk.manifest")]
+
+
+@cache
+def _version(root: str) -> str:
+    digest = hashlib.sha256()
+    paths = [Path(root, "static", f) for f in KIOSK_FILES]
+    paths += [Path(root, "templates", t) for t in ("kiosk.html", "_faces.html", "sw.js")]
+    for path in paths:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+@bp.get("/sw.js")
+def service_worker():
+    """The service worker, served under /kiosk/ so that its scope is the kiosk."""
+    body = render_template("sw.js", version=_version(current_app.root_path),
+                           files=kiosk_files())
+    return body, 200, {"Content-Type": "text/javascript; charset=utf-8",
+                       "Cache-Control": "no-cache"}
+
+
+@bp.get("/manifest.webmanifest")
+def manifest():
+    """The web app manifest: installs the kiosk full-screen on an Android tablet."""
+    icons = [{"src": url_for("static", filename=f"icons/icon-{n}.png"), "sizes": f"{n}x{n}",
+              "type": "image/png", "purpose": "any maskable"} for n in (192, 512)]
+    body = jsonify({
+        "name": "Survei Kepuasan Masyarakat", "short_name": "SKM",
+        "start_url": url_for("kiosk.survey"), "scope": url_for("kiosk.survey"),
+        "display": "fullscreen", "orientation": "any",
+        "background_color": "#f5f1e8", "theme_color": "#0d5c46", "icons": icons,
+    })
+    body.mimetype = "application/manifest+json"
+    return body
 
 
 @bp.get("/pair")

@@ -1,0 +1,41 @@
+"""Placing a response in time when the tablet's clock cannot be trusted.
+
+After a power cut a cheap tablet may wake up in 1970, or years ahead. The rule:
+
+1. A time is possible if it lies between the kiosk's registration (less a day) and
+   the moment the server received it (plus five minutes of slack).
+2. When the kiosk said what its clock read as it sent the request and that differs
+   from the server's clock by more than two minutes, the kiosk's clock is off by that
+   much: the response is placed at its own time shifted by that offset, if possible.
+3. Otherwise the kiosk's own time is used, if possible.
+4. Otherwise the response is placed at the time the server received it, the latest
+   it can have been answered.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+EARLIEST = datetime(2017, 1, 1, tzinfo=timezone.utc)  # PermenPAN-RB 14/2017
+FUTURE_SLACK = timedelta(minutes=5)
+SKEW_TOLERANCE = timedelta(minutes=2)
+
+KIOSK, CORRECTED, RECEIVED = "kiosk", "corrected", "received"
+
+
+def place(kiosk_time: datetime, received: datetime, kiosk_now: datetime | None = None,
+          earliest: datetime | None = None) -> tuple[datetime, str]:
+    """Return the best estimate of when a response was answered, and which rule gave it."""
+    lower = max(EARLIEST, earliest - timedelta(days=1)) if earliest else EARLIEST
+
+    def possible(t: datetime) -> bool:
+        return lower <= t <= received + FUTURE_SLACK
+
+    if kiosk_now is not None:
+        offset = received - kiosk_now
+        if abs(offset) > SKEW_TOLERANCE:
+            corrected = kiosk_time + offset
+            if possible(corrected):
+                return corrected, CORRECTED
+    if possible(kiosk_time):
+        return kiosk_time, KIOSK
+    return received, RECEIVED

@@ -1,0 +1,67 @@
+"""python kiosk.py: the server and its admin commands."""
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import kiosk
+from ikm import devices
+from ikm.db import connect
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_add_kiosk_prints_a_pairing_link_and_a_token_that_works(tmp_path, capsys):
+    assert kiosk.main(["--instance", str(tmp_path), "add-kiosk", "Loket 1",
+                       "--url", "http://192.168.1.10:5000"]) == 0
+    out = capsys.readouterr().out
+    link = re.search(r"http://192\.168\.1\.10:5000/kiosk/pair#(\S+)", out)
+    token = re.search(r"Token.*\n\s+(\S+)", out).group(1)
+    assert link and link.group(1) == token
+    db = connect(tmp_path / "skm.db")
+    assert devices.kiosk_for_token(db, token)["name"] == "Loket 1"
+    # The token itself is never stored, only its hash.
+    assert token not in str(list(db["kiosks"].rows))
+
+
+def test_instance_may_come_after_the_command(tmp_path, capsys):
+    assert kiosk.main(["add-kiosk", "Loket 2", "--instance", str(tmp_path)]) == 0
+    assert (tmp_path / "skm.db").exists()
+
+
+def test_add_kiosk_needs_a_name(tmp_path, capsys):
+    assert kiosk.main(["add-kiosk", "  ", "--instance", str(tmp_path)]) == 2
+    assert "needs a name" in capsys.readouterr().err
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_python_kiosk_py_serves_on_a_fresh_instance(tmp_path):
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "kiosk.py", "--host", "127.0.0.1", "--port", str(port),
+         "--instance", str(tmp_path / "inst")],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 15
+        while True:
+            try:
+                page = urllib.request.urlopen(f"http://127.0.0.1:{port}/kiosk/", timeout=2)
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "server did not start"
+                time.sleep(0.2)
+        assert page.status == 200 and "kiosk-config" in page.read().decode()
+        assert (tmp_path / "inst" / "skm.db").exists()
+        assert (tmp_path / "inst" / "secret_key").exists()
+    finally:
+        server.terminate()
+        out = server.communicate(timeout=10)[0]
+    assert f"/kiosk/" in out and "Traceback" not in out
