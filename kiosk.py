@@ -8,10 +8,8 @@ import socket
 import sys
 from pathlib import Path
 
-from flask import Flask, render_template
+from flask import Flask
 from flask_wtf.csrf import CSRFProtect
-
-from ikm.method import DEFAULT_METHOD
 
 DEFAULT_PORT = 5000
 csrf = CSRFProtect()
@@ -42,20 +40,17 @@ def create_app(test_config: dict | None = None, instance_path: str | os.PathLike
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(Path(app.instance_path))
 
-    from web import api, database, i18n, kiosk_pages
+    from web import api, auth, database, i18n, kiosk_pages, public, staff, templating
 
     database.init_app(app)
     i18n.init_app(app)
     csrf.init_app(app)
     # Kiosks authenticate with a bearer token, not a session cookie: CSRF cannot apply.
     csrf.exempt(api.bp)
-    app.register_blueprint(api.bp)
-    app.register_blueprint(kiosk_pages.bp)
-
-    @app.get("/")
-    def index():
-        return render_template("index.html", method=DEFAULT_METHOD)
-
+    auth.init_app(app)
+    for blueprint in (api.bp, kiosk_pages.bp, public.bp, staff.bp):
+        app.register_blueprint(blueprint)
+    templating.init_app(app)
     return app
 
 
@@ -84,11 +79,21 @@ def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the app with waitress and say where tablets and staff should go."""
     from waitress import serve
 
+    from ikm import users
+    from ikm.db import open_db
+
     app = create_app(instance_path=args.instance)
     print(f"SKM kiosk server, data in {app.instance_path}", flush=True)
     for address in lan_addresses():
         print(f"  kiosk (tablet):  http://{address}:{args.port}/kiosk/", flush=True)
-    print(f"  on this PC:      http://localhost:{args.port}/", flush=True)
+    print(f"  staff, this PC:  http://localhost:{args.port}/staff/", flush=True)
+    db = open_db(app.config["DATABASE"])
+    if not users.has_admin(db):
+        token = users.new_setup_token(db)
+        print("\nNo administrator yet. Open this link once to create the first one:\n"
+              f"  http://localhost:{args.port}/setup/{token}\n"
+              "(or run: python kiosk.py create-user NAME --role admin)", flush=True)
+    db.close()
     serve(app, host=args.host, port=args.port, threads=8)
     return 0
 
@@ -114,6 +119,33 @@ def cmd_add_kiosk(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_create_user(args: argparse.Namespace) -> int:
+    """Create a staff account; the password comes from the prompt or standard input."""
+    import getpass
+
+    from ikm import users
+    from ikm.db import open_db
+
+    if sys.stdin.isatty():
+        password = getpass.getpass(f"Password for {args.username}: ")
+        if getpass.getpass("Again: ") != password:
+            print("error: the two passwords differ", file=sys.stderr)
+            return 2
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    app = create_app(instance_path=args.instance)
+    db = open_db(app.config["DATABASE"])
+    try:
+        user = users.create_user(db, args.username, password, args.role)
+    except users.AccountError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        db.close()
+    print(f"User {user['username']!r} created with role {user['role']}.")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--instance", default=argparse.SUPPRESS,
@@ -128,6 +160,10 @@ def parser() -> argparse.ArgumentParser:
     add.add_argument("name", help="e.g. 'Loket 1'")
     add.add_argument("--url", help="the server address tablets use (default: this PC's)")
     add.set_defaults(func=cmd_add_kiosk)
+    user = sub.add_parser("create-user", parents=[common], help="create a staff account")
+    user.add_argument("username")
+    user.add_argument("--role", choices=("admin", "staff", "viewer"), required=True)
+    user.set_defaults(func=cmd_create_user)
     return p
 
 

@@ -110,3 +110,25 @@ def _clock_and_status(db: Database) -> None:
     db["responses"].add_column("clock", str)
     db["kiosks"].add_column("rejected", int)
     db["kiosks"].add_column("clock_offset_ms", int)
+
+
+@migrations(name="0005_staff")
+def _staff(db: Database) -> None:
+    db["users"].create(
+        {"id": int, "username": str, "password_hash": str, "role": str, "active": int,
+         "created_at": str},
+        pk="id", not_null={"username", "password_hash", "role", "active"},
+    )
+    db["users"].create_index(["username"], unique=True)
+    db["login_failures"].create({"username": str, "at": str})
+    db["login_failures"].create_index(["username", "at"])
+    db["setup_tokens"].create({"token_hash": str, "created_at": str}, pk="token_hash")
+    # Follow-up of what citizens wrote: baru -> ditindaklanjuti -> selesai.
+    db["responses"].add_column("comment_status", str)
+    db["responses"].add_column("comment_note", str)
+    db["responses"].add_column("comment_updated_at", str)
+    db["responses"].add_column("comment_updated_by", str)
+    # Service users per service per month, entered by staff, for the sample size.
+    db["populations"].create({"month": str, "service": str, "count": int},
+                             pk=("month", "service"),
+                             foreign_keys=[("service", "services", "code")])

@@ -89,17 +89,34 @@ def _where(start: date, end: date, service: str | None) -> tuple[str, list]:
 _ANY_ANSWER = " OR ".join(f"{c} IS NOT NULL" for c in ANSWER_COLUMNS)
 
 
+GROUPS = {"service": "service", "month": "substr(local_date, 1, 7)"}
+
+
+def _totals(row: tuple) -> PeriodTotals:
+    totals = {c.upper(): (row[2 + 2 * i], row[3 + 2 * i]) for i, c in enumerate(ANSWER_COLUMNS)}
+    return PeriodTotals(totals, row[0], row[1])
+
+
+def _sums_sql(where: str, group: str | None = None) -> str:
+    sums = ", ".join(f"coalesce(sum({c}), 0), count({c})" for c in ANSWER_COLUMNS)
+    key = f", {GROUPS[group]}" if group else ""
+    tail = f" GROUP BY {GROUPS[group]}" if group else ""
+    return (f"SELECT count(*), coalesce(sum(questionnaire = 'short'), 0), {sums}{key} "
+            f"FROM responses WHERE {where} AND ({_ANY_ANSWER}){tail}")
+
+
 def period_totals(db: Database, start: date, end: date, service: str | None = None
                   ) -> PeriodTotals:
     """Sum answers per unsur over the responses dated start..end (office dates, inclusive)."""
     where, params = _where(start, end, service)
-    sums = ", ".join(f"coalesce(sum({c}), 0), count({c})" for c in ANSWER_COLUMNS)
-    row = db.execute(
-        f"SELECT count(*), coalesce(sum(questionnaire = 'short'), 0), {sums} FROM responses "
-        f"WHERE {where} AND ({_ANY_ANSWER})", params,
-    ).fetchone()
-    totals = {c.upper(): (row[2 + 2 * i], row[3 + 2 * i]) for i, c in enumerate(ANSWER_COLUMNS)}
-    return PeriodTotals(totals, row[0], row[1])
+    return _totals(db.execute(_sums_sql(where), params).fetchone())
+
+
+def grouped_totals(db: Database, start: date, end: date, group: str
+                   ) -> dict[str, PeriodTotals]:
+    """Sum answers per unsur for each service ('service') or month ('month', YYYY-MM)."""
+    where, params = _where(start, end, None)
+    return {row[-1]: _totals(row) for row in db.execute(_sums_sql(where, group), params)}
 
 
 def influence_sum(db: Database, start: date, end: date, service: str | None,
@@ -134,3 +151,39 @@ def set_counted(db: Database, ids: list[str], counted: bool) -> int:
             f"UPDATE responses SET counted = ? WHERE flag IS NOT NULL AND id IN "
             f"({', '.join('?' * len(ids))})", [int(counted), *ids])
     return cursor.rowcount
+
+
+PROFILE_COLUMNS = ("gender", "age_group", "education", "occupation")
+
+
+def profile_counts(db: Database, start: date, end: date) -> dict[str, dict[str | None, int]]:
+    """Count the period's respondents by each profile field (None: not given)."""
+    where, params = _where(start, end, None)
+    counts: dict[str, dict[str | None, int]] = {}
+    for column in PROFILE_COLUMNS:
+        rows = db.execute(f"SELECT {column}, count(*) FROM responses WHERE {where} "
+                          f"AND ({_ANY_ANSWER}) GROUP BY {column}", params)
+        counts[column] = {value: n for value, n in rows}
+    return counts
+
+
+def population(db: Database, months: list[str]) -> int | None:
+    """Return the service users of these months (YYYY-MM), a month without figures
+    taking the latest earlier month's; None when nothing was ever entered."""
+    total, known = 0, False
+    for month in months:
+        row = db.execute(
+            "SELECT month, sum(count) FROM populations WHERE month = "
+            "(SELECT max(month) FROM populations WHERE month <= ?)", [month]).fetchone()
+        if row and row[0]:
+            total += row[1]
+            known = True
+    return total if known else None
+
+
+def set_population(db: Database, month: str, counts: dict[str, int]) -> None:
+    """Store how many service users each service had in a month (YYYY-MM)."""
+    with write_transaction(db):
+        db["populations"].delete_where("month = ?", [month])
+        db["populations"].insert_all(
+            {"month": month, "service": code, "count": n} for code, n in counts.items() if n)

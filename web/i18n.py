@@ -54,3 +54,11 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", "id")
     Babel(app, locale_selector=select_locale)
     app.jinja_env.globals["get_locale"] = get_locale
+
+    @app.after_request
+    def remember_language(response):
+        # A language chosen with ?lang= stays chosen on the next pages.
+        choice = request.args.get("lang")
+        if choice in LANGUAGES and request.cookies.get("lang") != choice:
+            response.set_cookie("lang", choice, max_age=365 * 24 * 3600, samesite="Lax")
+        return response

@@ -1,0 +1,125 @@
+"""Staff accounts: roles, hashed passwords, throttled logins and the one-time setup link."""
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from sqlite_utils import Database
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ikm.config import utc_now
+from ikm.db import write_transaction
+
+# Each role may do everything the roles before it may.
+ROLES = ("viewer", "staff", "admin")
+ROLE_NAMES = {"viewer": "Pembaca (viewer)", "staff": "Petugas (staff)", "admin": "Admin"}
+MIN_PASSWORD = 8
+MAX_FAILURES = 5
+LOCKOUT = timedelta(minutes=15)
+_USERNAME = re.compile(r"[a-z0-9._-]{3,32}")
+
+
+class AccountError(ValueError):
+    """A request about an account that cannot be done; the message says why."""
+
+
+class Locked(AccountError):
+    """Too many failed logins for this account; try again later."""
+
+    def __init__(self, minutes: int):
+        super().__init__(f"too many failed attempts; try again in {minutes} minutes")
+        self.minutes = minutes
+
+
+def at_least(role: str, needed: str) -> bool:
+    """Return whether `role` may do what `needed` may."""
+    return ROLES.index(role) >= ROLES.index(needed)
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(f"password needs at least {MIN_PASSWORD} characters")
+
+
+def create_user(db: Database, username: str, password: str, role: str) -> dict[str, Any]:
+    """Create an account; usernames are lower-case letters, digits and . _ -."""
+    username = username.strip().lower()
+    if not _USERNAME.fullmatch(username):
+        raise AccountError("username: 3-32 lower-case letters, digits, '.', '_' or '-'")
+    if role not in ROLES:
+        raise AccountError(f"role must be one of {', '.join(ROLES)}")
+    _check_password(password)
+    if db["users"].count_where("username = ?", [username]):
+        raise AccountError(f"username {username!r} is taken")
+    db["users"].insert({"username": username, "password_hash": generate_password_hash(password),
+                        "role": role, "active": 1, "created_at": utc_now()})
+    return get_user(db, username)
+
+
+def get_user(db: Database, username: str) -> dict[str, Any] | None:
+    rows = list(db["users"].rows_where("username = ?", [username.strip().lower()], limit=1))
+    return rows[0] if rows else None
+
+
+def authenticate(db: Database, username: str, password: str) -> dict[str, Any] | None:
+    """Return the active user with this password, or None; raise Locked when throttled."""
+    username = username.strip().lower()
+    now = datetime.now(timezone.utc)
+    since = (now - LOCKOUT).isoformat()
+    with write_transaction(db):
+        failures = [r["at"] for r in db["login_failures"].rows_where(
+            "username = ? AND at > ?", [username, since], order_by="at")]
+        if len(failures) >= MAX_FAILURES:
+            until = datetime.fromisoformat(failures[-MAX_FAILURES]) + LOCKOUT
+            raise Locked(max(1, round((until - now).total_seconds() / 60)))
+        user = get_user(db, username)
+        if user and user["active"] and check_password_hash(user["password_hash"], password):
+            db["login_failures"].delete_where("username = ?", [username])
+            return user
+        # Unknown names are throttled too, so trying names reveals nothing.
+        db["login_failures"].insert({"username": username, "at": now.isoformat()})
+        return None
+
+
+def change_password(db: Database, user_id: int, old: str | None, new: str) -> None:
+    """Set a new password; `old` must match unless an admin resets it (old=None)."""
+    user = db["users"].get(user_id)
+    if old is not None and not check_password_hash(user["password_hash"], old):
+        raise AccountError("the current password is not right")
+    _check_password(new)
+    db["users"].update(user_id, {"password_hash": generate_password_hash(new)})
+
+
+def has_admin(db: Database) -> bool:
+    return bool(db["users"].count_where("role = 'admin' AND active = 1"))
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_setup_token(db: Database) -> str:
+    """Replace the one-time setup token (only while there is no administrator)."""
+    token = secrets.token_urlsafe(24)
+    with write_transaction(db):
+        db["setup_tokens"].delete_where()
+        db["setup_tokens"].insert({"token_hash": _digest(token), "created_at": utc_now()})
+    return token
+
+
+def setup_token_valid(db: Database, token: str) -> bool:
+    return not has_admin(db) and bool(
+        db["setup_tokens"].count_where("token_hash = ?", [_digest(token)]))
+
+
+def use_setup_token(db: Database, token: str, username: str, password: str) -> dict[str, Any]:
+    """Create the first administrator with the setup token; the token then stops working."""
+    with write_transaction(db):
+        if not setup_token_valid(db, token):
+            raise AccountError("this setup link has been used or replaced")
+        user = create_user(db, username, password, "admin")
+        db["setup_tokens"].delete_where()
+    return user

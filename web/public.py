@@ -1,0 +1,39 @@
+"""Pages anyone may open: the published results, and plotly.js from the installed package."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import plotly
+from flask import Blueprint, render_template, send_file
+
+from ikm import charts, config, periods, report
+from web.database import get_db
+from web.staff import lang
+
+bp = Blueprint("public", __name__)
+PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+
+
+@bp.get("/vendor/plotly-<version>.min.js")
+def plotly_js(version: str):
+    """Serve plotly.js from the plotly package: pages never load it from the internet."""
+    return send_file(PLOTLY_JS, mimetype="text/javascript", max_age=365 * 24 * 3600)
+
+
+@bp.get("/")
+def results():
+    """The published IKM: this month's and the last twelve months', aggregate only."""
+    db = get_db()
+    settings = config.get_settings(db)
+    period = periods.containing("month", periods.today(settings))
+    result = report.period_result(db, period.start, period.end)
+    previous = period.previous()
+    last = report.period_result(db, previous.start, previous.end)
+    trend = report.trend(db, period.end)
+    l = lang()
+    figures = {"trend": charts.to_json(charts.trend(trend, "IKM", l))}
+    if result.ikm is not None:
+        figures["unsur"] = charts.to_json(charts.unsur_bars(result, "Unsur", l))
+    return render_template("public/results.html", period=period, result=result,
+                           previous=previous, last=last, figures=figures, lang=l,
+                           office=settings["office_name"])

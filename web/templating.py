@@ -1,0 +1,42 @@
+"""What every staff template may call: the office name, the menu, the language link."""
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import plotly
+from flask import Flask, current_app, request
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+
+from ikm import config
+from web.database import get_db
+
+# (endpoint, label, the least role that sees it); entries whose page does not exist
+# in this installation are left out.
+NAV = (
+    ("staff.ikm", _l("IKM"), "viewer"),
+    ("report.report", _l("Laporan"), "viewer"),
+    ("comments.index", _l("Kritik & saran"), "staff"),
+    ("exports.index", _l("Ekspor"), "staff"),
+    ("admin.index", _l("Pengaturan"), "admin"),
+)
+
+
+def nav_items() -> list[tuple[str, str, str]]:
+    return [(e, str(label), role) for e, label, role in NAV if e in current_app.view_functions]
+
+
+def office_name() -> str:
+    return config.get_settings(get_db())["office_name"]
+
+
+def lang_query() -> str:
+    """Return this page's query string with the other language chosen."""
+    args = request.args.to_dict()
+    args["lang"] = "en" if str(get_locale()) == "id" else "id"
+    return urlencode(args)
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals.update(nav_items=nav_items, office_name=office_name,
+                                 lang_query=lang_query, plotly_version=plotly.__version__)
