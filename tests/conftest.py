@@ -183,3 +183,39 @@ def server_process(tmp_path):
     server = ServerProcess(instance, free_port())
     yield server
     server.stop(kill=True)
+
+
+# --- staff accounts -------------------------------------------------------------------
+
+import re  # noqa: E402
+
+PASSWORD = "kata-sandi-rahasia"
+
+
+def csrf_token(page_text: str) -> str:
+    """Return the CSRF token of the first form on a page."""
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page_text).group(1)
+
+
+@pytest.fixture
+def login(app, client, db):
+    """Create a user with a role and sign the test client in as them; return the client."""
+    from ikm import users
+
+    def sign_in(role: str = "admin", username: str | None = None):
+        name = username or f"{role}1"
+        if not users.get_user(db, name):
+            users.create_user(db, name, PASSWORD, role)
+        token = csrf_token(client.get("/login").text)
+        reply = client.post("/login", data={"username": name, "password": PASSWORD,
+                                            "csrf_token": token})
+        assert reply.status_code == 302, reply.text
+        return client
+
+    return sign_in
+
+
+def post_form(client, url: str, data: dict, page_url: str | None = None):
+    """Submit a form the way a browser does: fetch its page for the CSRF token, then POST."""
+    token = csrf_token(client.get(page_url or url).text)
+    return client.post(url, data={**data, "csrf_token": token})
