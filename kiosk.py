@@ -41,7 +41,7 @@ def create_app(test_config: dict | None = None, instance_path: str | os.PathLike
         app.config["SECRET_KEY"] = _secret_key(Path(app.instance_path))
 
     from web import (admin, api, auth, comments, database, exports, i18n, kiosk_pages, public,
-                     staff, templating)
+                     report, staff, templating)
 
     database.init_app(app)
     i18n.init_app(app)
@@ -49,8 +49,8 @@ def create_app(test_config: dict | None = None, instance_path: str | os.PathLike
     # Kiosks authenticate with a bearer token, not a session cookie: CSRF cannot apply.
     csrf.exempt(api.bp)
     auth.init_app(app)
-    for blueprint in (api.bp, kiosk_pages.bp, public.bp, staff.bp, admin.bp, comments.bp,
-                      exports.bp):
+    for blueprint in (api.bp, kiosk_pages.bp, public.bp, staff.bp, report.bp, admin.bp,
+                      comments.bp, exports.bp):
         app.register_blueprint(blueprint)
     templating.init_app(app)
     return app

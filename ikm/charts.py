@@ -46,9 +46,10 @@ def unsur_label(code: str, name: str, lang: str = "id") -> str:
     return f"{code} {name}" + (f" ({focus})" if focus else "")
 
 
-def unsur_bars(result: Result, title: str, lang: str = "id") -> go.Figure:
+def unsur_bars(result: Result, title: str, lang: str = "id", lowest_first: bool = False
+               ) -> go.Figure:
     """Each unsur's value on the IKM scale (NRR x 25); the lowest stands out."""
-    answered = [u for u in result.unsur if u.n]
+    answered = result.lowest() if lowest_first else [u for u in result.unsur if u.n]
     lowest = result.lowest()[0].code if answered else None
     labels = [unsur_label(u.code, u.name_en if lang == "en" else u.name, lang) for u in answered]
     values = [float(u.ikm) for u in answered]

@@ -1,6 +1,7 @@
 """One period's results, put together from the store and the scoring."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -23,7 +24,8 @@ def period_method(totals: store.PeriodTotals) -> Method:
 
 def _score(sums: store.PeriodTotals, se: float | None = None) -> scoring.Result:
     method = period_method(sums)
-    return scoring.score({c: sums.totals[c] for c in method.codes}, sums.respondents, method, se)
+    return scoring.score({c: sums.totals[c] for c in method.codes}, sums.respondents, method, se,
+                         sums.squares)
 
 
 def period_result(db: Database, start: date, end: date, service: str | None = None
@@ -98,3 +100,82 @@ def overview(db: Database, period: Period) -> Overview:
         profile=store.profile_counts(db, period.start, period.end),
         population=store.population(db, _months(period)),
     )
+
+
+DROP_THRESHOLD = 1.0  # IKM points; smaller moves of one unsur are not worth a meeting's time
+MIN_SERVICE_N = 10  # a service with fewer respondents in either period moves by chance
+
+
+@dataclass
+class MonthlyReport:
+    """The evaluation report of a period: the overview, comparisons and a drafted agenda."""
+
+    overview: Overview
+    year_before: scoring.Result
+    year_change: scoring.Change | None
+    unsur_changes: dict[str, scoring.Change | None]  # change of NRR x 25 from the previous period
+    weakest: list[scoring.UnsurScore]
+    drops: list[tuple[scoring.UnsurScore, scoring.Change]]
+    service_drops: list[tuple[dict[str, Any], float]]
+
+
+def _unsur_changes(now: scoring.Result, before: scoring.Result
+                   ) -> dict[str, scoring.Change | None]:
+    old = {u.code: u for u in before.unsur}
+    changes: dict[str, scoring.Change | None] = {}
+    for u in now.unsur:
+        prev = old.get(u.code)
+        if not u.n or prev is None or not prev.n:
+            changes[u.code] = None
+            continue
+        se = math.hypot(u.se, prev.se) if u.se is not None and prev.se is not None else None
+        changes[u.code] = scoring.Change(u.ikm - prev.ikm, se)
+    return changes
+
+
+def monthly_report(db: Database, period: Period) -> MonthlyReport:
+    """Gather what the monthly evaluation meeting looks at, with its drafted agenda."""
+    ov = overview(db, period)
+    last_year = period.year_before()
+    year_before = period_result(db, last_year.start, last_year.end)
+    changes = _unsur_changes(ov.result, ov.previous)
+    by_code = {u.code: u for u in ov.result.unsur}
+    drops = sorted(((by_code[c], d) for c, d in changes.items()
+                    if d is not None and d.delta <= -DROP_THRESHOLD), key=lambda x: x[1].delta)
+    previous_services = {s["code"]: r for s, r in by_service(db, period.previous())}
+    service_drops = []
+    for service, result in ov.services:
+        before = previous_services.get(service["code"])
+        if (result.ikm is not None and before and before.ikm is not None
+                and min(result.respondents, before.respondents) >= MIN_SERVICE_N):
+            delta = float(result.ikm - before.ikm)
+            if delta <= -DROP_THRESHOLD:
+                service_drops.append((service, delta))
+    service_drops.sort(key=lambda x: x[1])
+    return MonthlyReport(
+        overview=ov, year_before=year_before,
+        year_change=scoring.change(ov.result, year_before), unsur_changes=changes,
+        weakest=ov.result.lowest()[:3], drops=drops, service_drops=service_drops,
+    )
+
+
+def comments_by_service(db: Database, period: Period
+                        ) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
+    """Return what citizens wrote in the period, grouped by service in the office order."""
+    rows = db.execute(
+        "SELECT r.service, r.answered_at, r.comment, coalesce(r.comment_status, 'baru'), "
+        "r.comment_note, r.counted FROM responses r WHERE r.local_date BETWEEN ? AND ? "
+        "AND r.comment IS NOT NULL ORDER BY r.answered_at",
+        [period.start.isoformat(), period.end.isoformat()]).fetchall()
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    for service, answered_at, comment, status, note, counted in rows:
+        grouped.setdefault(service, []).append(
+            {"answered_at": answered_at, "comment": comment, "status": status, "note": note,
+             "counted": counted})
+    services = db["services"].rows_where(order_by="position")
+    return [(s, grouped[s["code"]]) for s in services if s["code"] in grouped]
+
+
+def open_complaints(groups: list[tuple[dict[str, Any], list[dict[str, Any]]]]) -> int:
+    """Count the comments whose follow-up is not finished."""
+    return sum(1 for _, items in groups for c in items if c["status"] != "selesai")

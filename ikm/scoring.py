@@ -47,6 +47,7 @@ class UnsurScore:
     nrr: Fraction | None  # None when nobody answered this unsur
     weight: Fraction | None  # 1/k over the unsur that have answers
     band: GradeBand | None
+    se: float | None = None  # standard error of NRR x 25, when the squares were given
 
     @property
     def nrr_weighted(self) -> Fraction | None:
@@ -145,10 +146,22 @@ def _num(value: Fraction | Decimal | None, places: int) -> float | None:
     return None if value is None else float(round_half_up(value, places))
 
 
+def unsur_se(total: int, n: int, squares: int) -> float | None:
+    """Return the standard error of one unsur's NRR x 25 from its sums."""
+    if n < 2:
+        return None
+    variance = max(0.0, (squares - total * total / n) / (n - 1))
+    return 25 * math.sqrt(variance / n)
+
+
 def score(
-    totals: Totals, respondents: int, method: Method = DEFAULT_METHOD, se: float | None = None
+    totals: Totals, respondents: int, method: Method = DEFAULT_METHOD, se: float | None = None,
+    squares: Mapping[str, int] | None = None,
 ) -> Result:
-    """Compute NRR per unsur, the index, the IKM and the grades from integer totals."""
+    """Compute NRR per unsur, the index, the IKM and the grades from integer totals.
+
+    `squares` (sum of squared answers per unsur) adds each unsur's standard error.
+    """
     unknown = set(totals) - set(method.codes)
     if unknown:
         raise ValueError(f"{', '.join(sorted(unknown))} not an unsur of {method.name}")
@@ -162,8 +175,9 @@ def score(
         total, n = totals.get(u.code, (0, 0))
         nrr = Fraction(total, n) if n else None
         band = grade(round_half_up(nrr * 25), method) if nrr is not None else None
+        unsur_error = unsur_se(total, n, squares[u.code]) if squares else None
         scores.append(UnsurScore(u.code, u.name, u.name_en, total, n, nrr,
-                                 weight if n else None, band))
+                                 weight if n else None, band, unsur_error))
     if not answered:
         return Result(method, respondents, tuple(scores), None, None, None, None)
     index = sum((s.nrr * weight for s in scores if s.n), Fraction(0))

@@ -75,6 +75,7 @@ class PeriodTotals:
     totals: dict[str, tuple[int, int]]
     respondents: int
     short: int  # respondents who answered the short questionnaire
+    squares: dict[str, int]  # sum of squared answers per unsur, for its standard error
 
 
 def _where(start: date, end: date, service: str | None) -> tuple[str, list]:
@@ -93,12 +94,14 @@ GROUPS = {"service": "service", "month": "substr(local_date, 1, 7)"}
 
 
 def _totals(row: tuple) -> PeriodTotals:
-    totals = {c.upper(): (row[2 + 2 * i], row[3 + 2 * i]) for i, c in enumerate(ANSWER_COLUMNS)}
-    return PeriodTotals(totals, row[0], row[1])
+    totals = {c.upper(): (row[2 + 3 * i], row[3 + 3 * i]) for i, c in enumerate(ANSWER_COLUMNS)}
+    squares = {c.upper(): row[4 + 3 * i] for i, c in enumerate(ANSWER_COLUMNS)}
+    return PeriodTotals(totals, row[0], row[1], squares)
 
 
 def _sums_sql(where: str, group: str | None = None) -> str:
-    sums = ", ".join(f"coalesce(sum({c}), 0), count({c})" for c in ANSWER_COLUMNS)
+    sums = ", ".join(f"coalesce(sum({c}), 0), count({c}), coalesce(sum({c} * {c}), 0)"
+                     for c in ANSWER_COLUMNS)
     key = f", {GROUPS[group]}" if group else ""
     tail = f" GROUP BY {GROUPS[group]}" if group else ""
     return (f"SELECT count(*), coalesce(sum(questionnaire = 'short'), 0), {sums}{key} "

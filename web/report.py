@@ -1,0 +1,42 @@
+"""The monthly evaluation report the camat prints for the meeting."""
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+
+from ikm import charts, config
+from ikm.profile import FIELDS
+from ikm.report import comments_by_service, monthly_report, open_complaints
+from ikm.method import PERMENPAN_2017
+from web.auth import requires
+from web.database import get_db
+from web.staff import lang, neighbours, selected_period
+
+bp = Blueprint("report", __name__, url_prefix="/staff")
+PRINT_WIDTH = 680  # px: the A4 text width, so charts are laid out as they will print
+
+
+@bp.get("/report")
+@requires("viewer")
+def report():
+    """The report of a period (this month by default), laid out for A4."""
+    db = get_db()
+    period = selected_period()
+    data = monthly_report(db, period)
+    ov = data.overview
+    l = lang()
+    # The section headings name the charts; on paper a second title only takes room.
+    figs = {"trend": charts.trend(ov.trend, "", l)}
+    if ov.result.ikm is not None:
+        figs["unsur"] = charts.unsur_bars(ov.result, "", l, lowest_first=True)
+    for fig in figs.values():
+        fig.update_layout(width=PRINT_WIDTH, margin={"t": 20})
+    figs["trend"].update_layout(height=300)
+    before, after = neighbours(period)
+    settings = config.get_settings(db)
+    groups = comments_by_service(db, period)
+    return render_template(
+        "staff/report.html", data=data, ov=ov, r=ov.result, period=period, lang=l,
+        figures={k: charts.to_json(v) for k, v in figs.items()}, before=before, after=after,
+        office=settings["office_name"], grades=PERMENPAN_2017.grades, focus=charts.FOCUS,
+        comments=groups, open_complaints=open_complaints(groups), profile_fields=FIELDS,
+    )
