@@ -11,6 +11,8 @@ from ikm.profile import FIELDS
 from ikm.scoring import Result
 
 GREEN, ORANGE, GREY = "#2f7d4f", "#d9822b", "#8a9a93"
+# Room on the right for the value written after the longest bar.
+BAR_MARGIN = {"l": 10, "r": 80, "t": 50, "b": 40}
 BAND_COLOURS = {"A": "#d8efe1", "B": "#eef5dc", "C": "#fbf0d9", "D": "#f9e0dc"}
 # The three aspects the office watches day to day.
 FOCUS = {"U7": "keramahan", "U3": "kecepatan", "U9": "sarana"}
@@ -54,6 +56,7 @@ def unsur_bars(result: Result, title: str, lang: str = "id", lowest_first: bool 
     labels = [unsur_label(u.code, u.name_en if lang == "en" else u.name, lang) for u in answered]
     values = [float(u.ikm) for u in answered]
     fig = go.Figure(layout=_layout(title, 90 + 42 * max(len(answered), 1),
+                                   margin=BAR_MARGIN,
                                    xaxis={"range": [25, 100], "title": "NRR x 25"},
                                    yaxis={"autorange": "reversed", "automargin": True},
                                    shapes=_grade_lines(result.method)))
@@ -100,6 +103,7 @@ def services(rows: list[tuple[dict[str, Any], Result]], title: str, lang: str = 
     names = [(s.get("name_en") if lang == "en" and s.get("name_en") else s["name"])
              for s, _ in rows]
     fig = go.Figure(layout=_layout(title, 90 + 40 * max(len(rows), 1),
+                                   margin={**BAR_MARGIN, "r": 120},
                                    xaxis={"range": [25, 100], "title": "IKM"},
                                    yaxis={"autorange": "reversed", "automargin": True},
                                    shapes=_grade_lines(DEFAULT_METHOD)))

@@ -29,7 +29,7 @@ def report():
     if ov.result.ikm is not None:
         figs["unsur"] = charts.unsur_bars(ov.result, "", l, lowest_first=True)
     for fig in figs.values():
-        fig.update_layout(width=PRINT_WIDTH, margin={"t": 20})
+        fig.update_layout(width=PRINT_WIDTH, margin_t=20)
     figs["trend"].update_layout(height=300)
     before, after = neighbours(period)
     settings = config.get_settings(db)
