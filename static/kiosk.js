@@ -19,7 +19,18 @@
   // Unpaired, there is nothing to send: the kiosk shows how to pair it instead.
   var outbox = token && new Outbox({ token: token, onstatus: function (s) {
     $(".offline").hidden = s.online !== false;
+    if (s.unauthorized) unpair();
   } });
+  var settleTimer = null;
+
+  /* The token was revoked: stop taking surveys until staff pair the tablet again. What
+     waits in the outbox stays and goes out with the new token. */
+  function unpair() {
+    localStorage.removeItem(TOKEN_KEY);
+    token = null;
+    // A citizen in the middle of a survey (or reading the thanks) finishes first.
+    if (!survey && $("#thanks").hidden) show("unpaired");
+  }
 
   function t(key, vars) {
     var text = config.text[lang][key] || config.text.id[key] || key;
@@ -36,7 +47,16 @@
     if (survey && survey.step >= 0) renderStep();
   }
 
+  /* A new screen ignores taps for a moment: a shaky double tap must not answer the next
+     question too (CSS: body.settling turns pointer events off). */
+  function settle() {
+    document.body.classList.add("settling");
+    clearTimeout(settleTimer);
+    settleTimer = setTimeout(function () { document.body.classList.remove("settling"); }, 300);
+  }
+
   function show(id) {
+    settle();
     $$(".screen").forEach(function (s) { s.hidden = s.id !== id; });
     $(".bar").hidden = !survey || id === "thanks" || id === "welcome";
   }
@@ -90,7 +110,8 @@
   }
 
   function start() {
-    survey = { step: -1, service: null, answers: {}, profile: {}, startedAt: Date.now() };
+    survey = { step: -1, service: null, answers: {}, profile: {}, startedAt: Date.now(),
+               lastAt: Date.now() };
     progress(0);
     $(".progress-text").textContent = "";
     show("service");
@@ -122,12 +143,14 @@
     s.comment = $("textarea").value.trim();
     survey = null;
     var keep = s.service && answered(s) && !(walkedAway && config.discard_partial);
+    // Someone who walked away answered at their last tap, not when the kiosk gave up.
+    var at = walkedAway ? s.lastAt : Date.now();
     var saved = keep ? outbox.add({
       id: uuid(),
       service: s.service,
       questionnaire: config.questionnaire,
-      answered_at: new Date().toISOString(),
-      duration_ms: Date.now() - s.startedAt,
+      answered_at: new Date(at).toISOString(),
+      duration_ms: at - s.startedAt,
       answers: s.answers,
       profile: s.profile,
       comment: s.comment || null
@@ -150,15 +173,17 @@
     clearTimeout(thanksTimer);
     survey = null;
     $("textarea").value = "";
+    $("[data-action=finish]").hidden = false;
     setLanguage("id");  // every citizen starts in Bahasa Indonesia
-    show("welcome");
+    show(token ? "welcome" : "unpaired");
   }
 
   function touched() {
+    if (survey) survey.lastAt = Date.now();
     clearTimeout(idleTimer);
     idleTimer = setTimeout(function () {
       if (survey) finish(true);
-      else if ($("#welcome").hidden && $("#unpaired").hidden) reset();
+      else if (lang !== "id" || ($("#welcome").hidden && $("#unpaired").hidden)) reset();
     }, config.idle_seconds * 1000);
   }
 
@@ -185,6 +210,10 @@
   });
   ["pointerdown", "keydown", "input"].forEach(function (type) {
     document.addEventListener(type, touched, { passive: true });
+  });
+  // Once something is typed, "finish without a comment" would throw it away: only Send.
+  $("textarea").addEventListener("input", function () {
+    $("[data-action=finish]").hidden = this.value.trim() !== "";
   });
 
   if (!token) {

@@ -39,6 +39,7 @@
     this.delay = 1000;
     this.timer = null;
     this.sending = false;
+    this.again = false;  // an entry came in while a send was under way
     this.lastError = null;
     global.addEventListener("online", function () { self.schedule(0); });
     setInterval(function () { self.report(); }, REPORT_MS);
@@ -83,8 +84,9 @@
   /* Send what waits; an entry leaves only once the server said stored, duplicate or invalid. */
   Outbox.prototype.flush = function () {
     var self = this;
-    if (this.sending) return Promise.resolve();
+    if (this.sending) { this.again = true; return Promise.resolve(); }
     this.sending = true;
+    this.again = false;
     return this.pending().then(function (items) {
       if (!items.length) { self.onstatus({ online: true, waiting: 0 }); return; }
       var batch = items.slice(0, BATCH);
@@ -94,6 +96,7 @@
         body: JSON.stringify(batch),
         cache: "no-store"
       }).then(function (res) {
+        if (res.status === 401) self.onstatus({ online: true, unauthorized: true });
         if (!res.ok) throw new Error("HTTP " + res.status);
         return res.json();
       }).then(function (reply) {
@@ -110,7 +113,10 @@
       self.onstatus({ online: false, error: self.lastError });
       self.delay = Math.min(self.delay * 2, RETRY_MAX_MS);
       self.schedule(self.delay);
-    }).then(function () { self.sending = false; });
+    }).then(function () {
+      self.sending = false;
+      if (self.again) self.schedule(0);  // what was added during the send goes now
+    });
   };
 
   /* Remove what the server settled; resolves with a note on anything set aside. */

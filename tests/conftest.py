@@ -121,8 +121,12 @@ def tablet(browser, request):
     """A new browser context sized like a portrait tablet, with touch."""
     marker = request.node.get_closest_marker("viewport")
     width, height = marker.args if marker else (800, 1280)
+    # page.route cannot see requests a service worker handles: tests that hold or fail
+    # requests run the kiosk as on a plain-http tablet, without one.
+    blocked = request.node.get_closest_marker("no_service_worker")
     context = browser.new_context(viewport={"width": width, "height": height},
-                                  has_touch=True, is_mobile=True)
+                                  has_touch=True, is_mobile=True,
+                                  service_workers="block" if blocked else "allow")
     yield context
     context.close()
 
