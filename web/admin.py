@@ -1,6 +1,0 @@
-"""Staff pages: admin (being written)."""
-from __future__ import annotations
-
-from flask import Blueprint
-
-bp = Blueprint("admin", __name__, url_prefix="/staff")

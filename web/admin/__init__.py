@@ -1,0 +1,95 @@
+"""Administration pages: services, survey settings, kiosks, accounts and flagged responses."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, render_template
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import IntegerField
+from wtforms.validators import ValidationError
+
+from ikm import admin_ops, config, periods, store
+from ikm.admin_ops import Refused
+from web.auth import requires
+from web.database import get_db
+
+bp = Blueprint("admin", __name__, url_prefix="/staff")
+
+
+# What each refusal from ikm.admin_ops means, in words for the page.
+REFUSALS = {
+    ("code", "invalid"): _l("Kode layanan: pakai huruf besar, angka atau tanda -, tanpa "
+                            "spasi, paling banyak 20 (misalnya SKTM)."),
+    ("code", "taken"): _l("Kode layanan: %(code)s sudah dipakai. Pilih kode lain."),
+    ("name", "required"): _l("Nama wajib diisi."),
+    ("question_order", "repeated"): _l(
+        "Urutan pertanyaan: nomor %(number)s dipilih untuk lebih dari satu unsur "
+        "(%(codes)s). Pakai setiap nomor 1 sampai %(count)s tepat satu kali."),
+    ("role", "invalid"): _l("Peran tidak dikenal."),
+    ("role", "self"): _l("Anda tidak dapat menurunkan peran Anda sendiri. Minta admin lain "
+                         "melakukannya."),
+    ("user", "self"): _l("Anda tidak dapat menonaktifkan akun Anda sendiri."),
+    ("user", "last_admin"): _l("Harus selalu ada paling sedikit satu admin aktif. Jadikan "
+                               "pengguna lain admin terlebih dahulu."),
+}
+
+
+def refusal(exc: Refused) -> str:
+    """Return what a refusal means, in the page's language."""
+    return str(REFUSALS[exc.field, exc.reason]) % exc.details
+
+
+def not_saved(form: FlaskForm, *extra: str) -> None:
+    """Say at the top of the page which fields stopped the form from being saved."""
+    names = [str(f.label.text) for f in form if f.errors and f.name != "csrf_token"]
+    flash(_("Belum disimpan. Periksa: %(fields)s.", fields=", ".join(names + list(extra))),
+          "error")
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something: it carries only its CSRF token."""
+
+
+class WholeNumber(IntegerField):
+    """A whole number within the bounds ikm.admin_ops.LIMITS gives its setting."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None  # one message, from pre_validate, in the page's language
+
+    def pre_validate(self, form):
+        low, high = admin_ops.LIMITS[self.name]
+        if self.data is None or not low <= self.data <= high:
+            raise ValidationError(_("%(label)s: isi angka bulat dari %(low)s sampai %(high)s.",
+                                    label=self.label.text, low=low, high=high))
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+# --- the landing page ----------------------------------------------------------------
+
+@bp.get("/settings/")
+@requires("admin")
+def index():
+    """The administration sections, each with a one-line summary."""
+    db = get_db()
+    settings = config.get_settings(db)
+    month = periods.containing("month", periods.today(settings))
+    waiting = sum(1 for r in store.flagged(db, month.start, month.end) if not r["counted"])
+    return render_template(
+        "admin/index.html", settings=settings, waiting=waiting,
+        services=db["services"].count_where("active = 1"),
+        kiosks=db["kiosks"].count_where("revoked_at IS NULL"),
+        accounts=db["users"].count_where("active = 1"),
+        questions=len(config.questions(settings)))
+
+
+# --- services ------------------------------------------------------------------------
+
+
+# The pages register their routes on bp when imported.
+from web.admin import accounts, flagged, kiosks, services, survey  # noqa: E402,F401
