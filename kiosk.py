@@ -4,12 +4,13 @@ from __future__ import annotations
 import argparse
 import os
 import secrets
-import socket
 import sys
 from pathlib import Path
 
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
+
+from web.network import lan_addresses
 
 DEFAULT_PORT = 5000
 csrf = CSRFProtect()
@@ -53,24 +54,8 @@ def create_app(test_config: dict | None = None, instance_path: str | os.PathLike
                       comments.bp, exports.bp):
         app.register_blueprint(blueprint)
     templating.init_app(app)
+    auth.init_errors(app)
     return app
-
-
-def lan_addresses() -> list[str]:
-    """Return this machine's IPv4 addresses a tablet on the office network could use."""
-    found = set()
-    try:
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-            s.connect(("10.255.255.255", 1))  # picks the outgoing interface; sends nothing
-            found.add(s.getsockname()[0])
-    except OSError:
-        pass
-    try:
-        found.update(a[4][0] for a in socket.getaddrinfo(socket.gethostname(), None,
-                                                         socket.AF_INET))
-    except OSError:
-        pass
-    return sorted(a for a in found if not a.startswith("127.")) or ["127.0.0.1"]
 
 
 def _base_url(args: argparse.Namespace) -> str:
@@ -115,7 +100,8 @@ def cmd_add_kiosk(args: argparse.Namespace) -> int:
     finally:
         db.close()
     print(f"Kiosk {args.name!r} added (id {kiosk_id}).")
-    print(f"Open this link on the tablet to pair it:\n  {devices.pairing_link(_base_url(args), token)}")
+    link = devices.pairing_link(_base_url(args), token)
+    print(f"Open this link on the tablet to pair it:\n  {link}")
     print(f"Token (for scripts, Authorization: Bearer ...):\n  {token}")
     print("Keep both private: anyone holding them can send survey responses.")
     return 0

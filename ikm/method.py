@@ -87,7 +87,8 @@ GRADES_2004 = _bands([
 UNSUR_2017 = (
     Unsur(
         "U1", "Persyaratan", "Requirements",
-        "Bagaimana pendapat Saudara tentang kesesuaian persyaratan pelayanan dengan jenis pelayanannya?",
+        "Bagaimana pendapat Saudara tentang kesesuaian persyaratan pelayanan dengan jenis "
+        "pelayanannya?",
         "How well did the requirements match the service you asked for?",
         ("Tidak sesuai", "Kurang sesuai", "Sesuai", "Sangat sesuai"),
         ("Not matching", "Somewhat matching", "Matching", "Fully matching"),

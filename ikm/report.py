@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, timedelta, timezone
 from typing import Any
 
 from sqlite_utils import Database
 
-from ikm import scoring, store
+from ikm import comments, scoring, store
 from ikm.method import PERMENPAN_2017, SHORT_2017, Method
 from ikm.periods import Period, months_back
 
@@ -159,23 +159,16 @@ def monthly_report(db: Database, period: Period) -> MonthlyReport:
     )
 
 
-def comments_by_service(db: Database, period: Period
-                        ) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
+def comments_by_service(db: Database, period: Period, tz: timezone
+                        ) -> list[tuple[dict[str, Any], list[comments.Comment]]]:
     """Return what citizens wrote in the period, grouped by service in the office order."""
-    rows = db.execute(
-        "SELECT r.service, r.answered_at, r.comment, coalesce(r.comment_status, 'baru'), "
-        "r.comment_note, r.counted FROM responses r WHERE r.local_date BETWEEN ? AND ? "
-        "AND r.comment IS NOT NULL ORDER BY r.answered_at",
-        [period.start.isoformat(), period.end.isoformat()]).fetchall()
-    grouped: dict[str, list[dict[str, Any]]] = {}
-    for service, answered_at, comment, status, note, counted in rows:
-        grouped.setdefault(service, []).append(
-            {"answered_at": answered_at, "comment": comment, "status": status, "note": note,
-             "counted": counted})
+    grouped: dict[str, list[comments.Comment]] = {}
+    for c in comments.list_comments(db, period.start, period.end, tz):  # newest first
+        grouped.setdefault(c.service, []).append(c)
     services = db["services"].rows_where(order_by="position")
     return [(s, grouped[s["code"]]) for s in services if s["code"] in grouped]
 
 
-def open_complaints(groups: list[tuple[dict[str, Any], list[dict[str, Any]]]]) -> int:
+def open_complaints(groups: list[tuple[dict[str, Any], list[comments.Comment]]]) -> int:
     """Count the comments whose follow-up is not finished."""
-    return sum(1 for _, items in groups for c in items if c["status"] != "selesai")
+    return sum(1 for _, items in groups for c in items if c.status != "selesai")

@@ -98,7 +98,8 @@ def _xlsx_records(path: Path) -> Iterator[list[object]]:
             f"{path}: cannot be read as an Excel workbook (.xlsx): {exc or type(exc).__name__}"
         ) from None
     try:
-        sheet = book.active or book.worksheets[0]
+        # The workbook our own export makes keeps one row per respondent on "Data".
+        sheet = book["Data"] if "Data" in book.sheetnames else (book.active or book.worksheets[0])
         for row in sheet.iter_rows(values_only=True):
             yield list(row)
     finally:

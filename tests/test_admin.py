@@ -6,6 +6,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from web.network import lan_addresses
+
 from conftest import PASSWORD, csrf_token, post_form
 from ikm import admin_ops, config, users
 from ikm.method import PERMENPAN_2017
@@ -155,8 +157,11 @@ def test_a_retired_service_leaves_the_kiosk_but_keeps_its_history(
 
 def test_services_move_up_and_down_among_the_active_ones(login, db, client):
     login("admin")
-    move = lambda code, way: post_form(client, f"/staff/services/{code}/move/{way}", {},
-                                       page_url="/staff/services")
+
+    def move(code, way):
+        return post_form(client, f"/staff/services/{code}/move/{way}", {},
+                         page_url="/staff/services")
+
     assert move("LEGALISIR", "up").status_code == 302
     assert api_services(client)[-2:] == ["LEGALISIR", "IUMK"]
     move("KK", "up")  # already first: nothing moves
@@ -269,7 +274,10 @@ def test_a_new_kiosk_shows_its_pairing_link_and_qr_once(login, client):
     login("admin")
     url, page = add_kiosk(client)
     assert page.headers["Cache-Control"] == "no-store"
-    assert "http://localhost/kiosk/pair#" in page.text and "<svg" in page.text
+    # Opened on the server PC itself, the link names its network address, which a tablet
+    # can reach, rather than localhost.
+    assert f"http://{lan_addresses()[0]}:80/kiosk/pair#" in page.text and "<svg" in page.text
+    assert "http://localhost/kiosk/pair#" not in page.text
     token = pairing_token(page.text)
     assert f"<code data-token>{token}</code>" in page.text
     assert hello(client, token).status_code == 200

@@ -163,3 +163,18 @@ def test_command_line_end_to_end_without_traceback(tmp_path, write_csv):
     bad = subprocess.run([sys.executable, "-m", "ikm", str(write_bytes(tmp_path, "x.xlsx", b"zz"))],
                          capture_output=True, text=True)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr and bad.stdout == ""
+
+
+def test_a_workbook_with_a_data_sheet_is_read_from_it(tmp_path, capsys):
+    import openpyxl
+
+    # Like the staff export: a summary sheet first (its own unsur headers), rows on "Data".
+    book = openpyxl.Workbook()
+    book.active.title = "IKM"
+    book.active.append(["Unsur", "U1", "Persyaratan"])
+    data = book.create_sheet("Data")
+    data.append(CODES)
+    data.append([4] * 9)
+    path = tmp_path / "skm-export.xlsx"
+    book.save(path)
+    assert run_json(capsys, path)["ikm"] == 100.0

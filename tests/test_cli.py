@@ -64,4 +64,4 @@ def test_python_kiosk_py_serves_on_a_fresh_instance(tmp_path):
     finally:
         server.terminate()
         out = server.communicate(timeout=10)[0]
-    assert f"/kiosk/" in out and "Traceback" not in out
+    assert "/kiosk/" in out and "Traceback" not in out

@@ -59,7 +59,8 @@ def take_survey(page, service: str, answers: list[int]) -> None:
 
 
 def outbox_size(page) -> int:
-    return page.evaluate("new Outbox({token: 'x'}).pending().then(function (a) { return a.length; })")
+    return page.evaluate(
+        "new Outbox({token: 'x'}).pending().then(function (a) { return a.length; })")
 
 
 SURVEYS = [("KTP-EL", [4, 4, 3, 3, 4, 4, 4, 2, 3]), ("KK", [3, 3, 3, 3, 3, 3, 3, 3, 3]),

@@ -69,8 +69,8 @@ def test_comments_are_grouped_by_service_with_their_status(db, login):
                     "answered_at": "2026-10-05T09:00:00+07:00", "answers": {"U1": 3},
                     "comment": c}, {s}) for i, (s, c) in enumerate(rows)]
     store.record_responses(db, None, items, {**config.DEFAULTS, "min_survey_seconds": 0})
-    groups = report.comments_by_service(db, OCTOBER)
-    assert [(s["code"], [c["comment"] for c in cs]) for s, cs in groups] == [
+    groups = report.comments_by_service(db, OCTOBER, config.parse_offset("+07:00"))
+    assert [(s["code"], [c.text for c in cs]) for s, cs in groups] == [
         ("KK", ["Kursi kurang"]), ("KTP-EL", ["Petugas kurang senyum", "Cepat"])]
     assert report.open_complaints(groups) == 3
 

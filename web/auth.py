@@ -123,6 +123,26 @@ def change_password():
     return render_template("auth/password.html", form=form)
 
 
+def init_errors(app: Flask) -> None:
+    """Explain refusals in words on pages (JSON on the API), never a bare error page."""
+    from flask_wtf.csrf import CSRFError
+
+    @app.errorhandler(403)
+    @app.errorhandler(404)
+    def _page_error(exc):
+        if request.path.startswith("/api/"):
+            return {"error": exc.description, "field": "request"}, exc.code
+        return render_template("error.html", code=exc.code), exc.code
+
+    @app.errorhandler(CSRFError)
+    def _refused(exc: CSRFError):
+        if request.path.startswith("/api/"):
+            return {"error": exc.description, "field": "csrf_token"}, 400
+        flash(_("Formulir ini terlalu lama terbuka atau tidak lengkap, jadi belum disimpan. "
+                "Silakan isi dan kirim sekali lagi."), "error")
+        return render_template("error.html", code=400), 400
+
+
 def init_app(app: Flask) -> None:
     login_manager.init_app(app)
     app.register_blueprint(bp)

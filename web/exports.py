@@ -6,7 +6,7 @@ import io
 from flask import Blueprint, Response, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 
-from ikm import config, export, periods
+from ikm import config, export, periods, workbook
 from ikm.config import parse_offset
 from web.auth import requires
 from web.database import get_db
@@ -70,5 +70,6 @@ def xlsx():
         return redirect(url_for(".index"))
     include = request.args.get("flagged") == "1"
     db = get_db()
-    book = export.workbook(db, period, config.get_settings(db), include)
-    return _attachment(export.workbook_bytes(book), XLSX, export.filename(period, "xlsx", include))
+    book = workbook.workbook(db, period, config.get_settings(db), include)
+    return _attachment(workbook.workbook_bytes(book), XLSX,
+                       export.filename(period, "xlsx", include))

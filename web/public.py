@@ -30,10 +30,10 @@ def results():
     previous = period.previous()
     last = report.period_result(db, previous.start, previous.end)
     trend = report.trend(db, period.end)
-    l = lang()
-    figures = {"trend": charts.to_json(charts.trend(trend, "IKM", l))}
+    language = lang()
+    figures = {"trend": charts.to_json(charts.trend(trend, "IKM", language))}
     if result.ikm is not None:
-        figures["unsur"] = charts.to_json(charts.unsur_bars(result, "Unsur", l))
+        figures["unsur"] = charts.to_json(charts.unsur_bars(result, "Unsur", language))
     return render_template("public/results.html", period=period, result=result,
-                           previous=previous, last=last, figures=figures, lang=l,
+                           previous=previous, last=last, figures=figures, lang=language,
                            office=settings["office_name"])

@@ -23,19 +23,19 @@ def report():
     period = selected_period()
     data = monthly_report(db, period)
     ov = data.overview
-    l = lang()
+    language = lang()
     # The section headings name the charts; on paper a second title only takes room.
-    figs = {"trend": charts.trend(ov.trend, "", l)}
+    figs = {"trend": charts.trend(ov.trend, "", language)}
     if ov.result.ikm is not None:
-        figs["unsur"] = charts.unsur_bars(ov.result, "", l, lowest_first=True)
+        figs["unsur"] = charts.unsur_bars(ov.result, "", language, lowest_first=True)
     for fig in figs.values():
         fig.update_layout(width=PRINT_WIDTH, margin_t=20)
     figs["trend"].update_layout(height=300)
     before, after = neighbours(period)
     settings = config.get_settings(db)
-    groups = comments_by_service(db, period)
+    groups = comments_by_service(db, period, config.parse_offset(settings["utc_offset"]))
     return render_template(
-        "staff/report.html", data=data, ov=ov, r=ov.result, period=period, lang=l,
+        "staff/report.html", data=data, ov=ov, r=ov.result, period=period, lang=language,
         figures={k: charts.to_json(v) for k, v in figs.items()}, before=before, after=after,
         office=settings["office_name"], grades=PERMENPAN_2017.grades, focus=charts.FOCUS,
         comments=groups, open_complaints=open_complaints(groups), profile_fields=FIELDS,

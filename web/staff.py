@@ -34,14 +34,14 @@ def selected_period() -> periods.Period:
 
 def figures(ov: report.Overview) -> dict[str, str]:
     """Return the page's charts as plotly JSON."""
-    l = lang()
+    language = lang()
     figs = {
-        "trend": charts.trend(ov.trend, _("IKM 12 bulan terakhir"), l),
+        "trend": charts.trend(ov.trend, _("IKM 12 bulan terakhir"), language),
     }
     if ov.result.ikm is not None:
-        figs["unsur"] = charts.unsur_bars(ov.result, _("Nilai per unsur (NRR x 25)"), l)
-        figs["services"] = charts.services(ov.services, _("IKM per layanan"), l)
-        for i, fig in enumerate(charts.profile(ov.profile, l)):
+        figs["unsur"] = charts.unsur_bars(ov.result, _("Nilai per unsur (NRR x 25)"), language)
+        figs["services"] = charts.services(ov.services, _("IKM per layanan"), language)
+        for i, fig in enumerate(charts.profile(ov.profile, language)):
             figs[f"profile{i}"] = fig
     return {name: charts.to_json(fig) for name, fig in figs.items()}
 

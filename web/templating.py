@@ -17,6 +17,7 @@ NAV = (
     ("staff.ikm", _l("IKM"), "viewer"),
     ("report.report", _l("Laporan"), "viewer"),
     ("comments.index", _l("Kritik & saran"), "staff"),
+    ("admin.flagged", _l("Jawaban ditandai"), "staff"),
     ("exports.index", _l("Ekspor"), "staff"),
     ("admin.index", _l("Pengaturan"), "admin"),
 )

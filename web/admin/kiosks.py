@@ -27,6 +27,7 @@ from ikm import admin_ops, config, devices, periods
 from web.admin import ActionForm, _strip, bp, not_saved
 from web.auth import requires
 from web.database import get_db
+from web.network import is_local, tablet_base_url
 from web.staff import lang
 
 
@@ -106,10 +107,10 @@ def kiosk_pairing(kiosk_id: int):
     token = shown.get("token") if shown.get("id") == kiosk_id else None
     link = qr = None
     if token:
-        link = devices.pairing_link(request.host_url, token)
+        link = devices.pairing_link(tablet_base_url(request.host_url, request.host), token)
         qr = Markup(segno.make_qr(link, error="m").svg_inline(
             scale=6, light="#fff", title=_("Kode QR pemasangan")))
-    local = request.host.split(":")[0] in ("localhost", "127.0.0.1", "[::1]")
+    local = is_local(request.host)
     page = render_template("admin/kiosk_pairing.html", kiosk=kiosk, token=token, link=link,
                            qr=qr, local=local)
     return page, 200, {"Cache-Control": "no-store"}
