@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import os
 import secrets
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -34,6 +35,7 @@ def create_app(test_config: dict | None = None, instance_path: str | os.PathLike
     app.config.from_mapping(
         DATABASE=os.path.join(app.instance_path, "skm.db"),
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,  # a kiosk's outbox of 500 responses fits
+        DB_TIMEOUT=10,  # seconds a write waits for the database before answering 503
     )
     app.config.from_pyfile("settings.py", silent=True)
     if test_config:
@@ -41,8 +43,8 @@ def create_app(test_config: dict | None = None, instance_path: str | os.PathLike
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(Path(app.instance_path))
 
-    from web import (admin, api, auth, comments, database, exports, i18n, kiosk_pages, public,
-                     report, staff, templating)
+    from web import (admin, api, audit_log, auth, comments, database, exports, i18n,
+                     kiosk_pages, public, report, security, staff, templating)
 
     database.init_app(app)
     i18n.init_app(app)
@@ -55,6 +57,8 @@ def create_app(test_config: dict | None = None, instance_path: str | os.PathLike
         app.register_blueprint(blueprint)
     templating.init_app(app)
     auth.init_errors(app)
+    audit_log.init_app(app)
+    security.init_app(app)
     return app
 
 
@@ -134,6 +138,35 @@ def cmd_create_user(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    """Write a consistent copy of the database, also while the server runs."""
+    from ikm import backup
+
+    app = create_app(instance_path=args.instance)
+    try:
+        written = backup.backup(Path(app.config["DATABASE"]), Path(args.dest))
+    except (OSError, ValueError, sqlite3.Error) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"Backup written: {written}")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    """Put a backup in place of the database; the server must be stopped."""
+    from ikm import backup
+
+    app = create_app(instance_path=args.instance)
+    try:
+        kept = backup.restore(Path(args.source), Path(app.config["DATABASE"]))
+    except (OSError, ValueError, sqlite3.Error) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"Restored {args.source}." + (f" The previous database was kept as {kept}." if kept
+                                        else ""))
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--instance", default=argparse.SUPPRESS,
@@ -152,6 +185,14 @@ def parser() -> argparse.ArgumentParser:
     user.add_argument("username")
     user.add_argument("--role", choices=("admin", "staff", "viewer"), required=True)
     user.set_defaults(func=cmd_create_user)
+    save = sub.add_parser("backup", parents=[common],
+                          help="copy the database consistently (also while serving)")
+    save.add_argument("dest", help="a new file, or a folder for a dated file")
+    save.set_defaults(func=cmd_backup)
+    back = sub.add_parser("restore", parents=[common],
+                          help="put a backup in place of the database (stop the server first)")
+    back.add_argument("source", help="a backup file written by the backup command")
+    back.set_defaults(func=cmd_restore)
     return p
 
 

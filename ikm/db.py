@@ -16,9 +16,12 @@ migrations = Migrations("ikm")
 ANSWER_COLUMNS = tuple(c.lower() for c in PERMENPAN_2017.codes)  # u1 .. u9
 
 
-def connect(path: str | Path) -> Database:
-    """Open the database with the settings every connection needs."""
-    conn = sqlite3.connect(str(path), timeout=10, check_same_thread=False)
+def connect(path: str | Path, timeout: float = 10) -> Database:
+    """Open the database with the settings every connection needs.
+
+    `timeout` is how long a write waits for another writer (or a backup) to finish.
+    """
+    conn = sqlite3.connect(str(path), timeout=timeout, check_same_thread=False)
     db = Database(conn)
     # synchronous is per connection: FULL makes a commit reach the disk before it returns,
     # so a response acknowledged to a kiosk survives a power cut (WAL alone does not).
@@ -132,3 +135,11 @@ def _staff(db: Database) -> None:
     db["populations"].create({"month": str, "service": str, "count": int},
                              pk=("month", "service"),
                              foreign_keys=[("service", "services", "code")])
+
+
+@migrations(name="0006_audit")
+def _audit(db: Database) -> None:
+    # Who signed in, exported or changed a setting, and when: admins can read it.
+    db["audit"].create({"id": int, "at": str, "username": str, "action": str, "detail": str,
+                        "ip": str}, pk="id", not_null={"at", "action"})
+    db["audit"].create_index(["at"])

@@ -115,7 +115,7 @@ def parse(obj: Any, services: Container[str]) -> Incoming:
     if not isinstance(service, str) or service not in services:
         raise Invalid("service", f"{service!r} is not a service of this office")
     questionnaire = obj.get("questionnaire", "full")
-    if questionnaire not in QUESTIONNAIRES:
+    if not isinstance(questionnaire, str) or questionnaire not in QUESTIONNAIRES:
         raise Invalid("questionnaire", f"{questionnaire!r} is not one of full, short")
     duration = obj.get("duration_ms")
     if duration is not None and (not _integer(duration) or not 0 <= duration <= MAX_DURATION_MS):

@@ -7,7 +7,11 @@
     Plotly.newPlot(el, fig.data, fig.layout, {
       responsive: true,
       displaylogo: false,
-      modeBarButtonsToRemove: ["select2d", "lasso2d", "zoomIn2d", "zoomOut2d", "autoScale2d"],
+      // Nothing may leave the office: no "share to the cloud" button.
+      showSendToCloud: false,
+      showEditInChartStudio: false,
+      modeBarButtonsToRemove: ["select2d", "lasso2d", "zoomIn2d", "zoomOut2d", "autoScale2d",
+                               "sendChartToCloud"],
       toImageButtonOptions: { format: "png", scale: 2, filename: el.getAttribute("data-filename") }
     });
   });

@@ -244,3 +244,10 @@ def test_kiosk_hello_confirms_the_token(client, kiosk_token):
     reply = client.post("/api/kiosk/hello", headers={"Authorization": f"Bearer {kiosk_token}"})
     assert reply.status_code == 200 and reply.json["kiosk"] == "Loket 1"
     assert client.post("/api/kiosk/hello").status_code == 401
+
+
+@pytest.mark.parametrize("value", [[], {}, 1, None])
+def test_a_questionnaire_that_is_not_text_is_named(post, db, value):
+    # Found by the fuzz test: a list here used to raise inside the server (500).
+    reply = post(response(questionnaire=value))
+    assert reply.status_code == 422 and reply.json["field"] == "questionnaire"

@@ -1,6 +1,7 @@
 """Staff sign-in: Flask-Login sessions, roles, the one-time setup link, password changes."""
 from __future__ import annotations
 
+import sqlite3
 from functools import wraps
 from typing import Callable
 
@@ -126,6 +127,16 @@ def change_password():
 def init_errors(app: Flask) -> None:
     """Explain refusals in words on pages (JSON on the API), never a bare error page."""
     from flask_wtf.csrf import CSRFError
+
+    @app.errorhandler(sqlite3.OperationalError)
+    def _storage_unavailable(exc: sqlite3.OperationalError):
+        # Disk full, read-only or locked too long: nothing was stored. Kiosks keep the
+        # response in their outbox and send it again; 503 tells them to.
+        app.logger.error("database unavailable: %s (%s %s)", exc, request.method, request.path)
+        if request.path.startswith("/api/"):
+            return ({"error": "the server cannot store data right now; try again later",
+                     "field": "server"}, 503, {"Retry-After": "30"})
+        return render_template("error.html", code=503), 503, {"Retry-After": "30"}
 
     @app.errorhandler(403)
     @app.errorhandler(404)

@@ -10,7 +10,7 @@ from ikm.db import connect, open_db
 def get_db() -> Database:
     """Return this request's database connection."""
     if "db" not in g:
-        g.db = connect(current_app.config["DATABASE"])
+        g.db = connect(current_app.config["DATABASE"], current_app.config["DB_TIMEOUT"])
     return g.db
 
 

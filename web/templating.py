@@ -1,6 +1,7 @@
 """What every staff template may call: the office name, the menu, the language link."""
 from __future__ import annotations
 
+import sqlite3
 from urllib.parse import urlencode
 
 import plotly
@@ -28,7 +29,10 @@ def nav_items() -> list[tuple[str, str, str]]:
 
 
 def office_name() -> str:
-    return config.get_settings(get_db())["office_name"]
+    try:
+        return config.get_settings(get_db())["office_name"]
+    except sqlite3.Error:  # the error page of a broken database must still show
+        return ""
 
 
 def lang_query() -> str:

@@ -92,4 +92,5 @@ def index():
 
 
 # The pages register their routes on bp when imported.
-from web.admin import accounts, flagged, kiosks, services, survey  # noqa: E402,F401
+from web.admin import (accounts, audit, backup, flagged, kiosks, services,  # noqa: E402,F401
+                       survey)

@@ -1,0 +1,200 @@
+"""Faults beyond the kiosk's: full disk, read-only or locked database, backups, migrations."""
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import threading
+import uuid
+from pathlib import Path
+
+import pytest
+
+import ikm.db
+import kiosk
+from conftest import post_form
+from ikm import backup, config, store
+from ikm.responses import parse
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def response(day: int = 5) -> dict:
+    return {"id": str(uuid.uuid4()), "service": "KK", "duration_ms": 40000,
+            "answered_at": f"2026-10-{day:02d}T10:00:00+07:00",
+            "answers": {f"U{i}": 1 + (i + day) % 4 for i in range(1, 10)}}
+
+
+@pytest.fixture
+def post(client, kiosk_token):
+    def send(body):
+        return client.post("/api/responses", json=body,
+                           headers={"Authorization": f"Bearer {kiosk_token}"})
+    return send
+
+
+def with_pragma(monkeypatch, pragma: str) -> None:
+    """Make every new connection of the app carry a PRAGMA that simulates a fault."""
+    real = ikm.db.connect
+
+    def faulty(path, timeout=10):
+        db = real(path, timeout)
+        db.execute(pragma)
+        return db
+
+    monkeypatch.setattr("web.database.connect", faulty)
+
+
+def test_a_full_disk_answers_503_and_stores_nothing(post, db, monkeypatch):
+    pages = db.execute("PRAGMA page_count").fetchone()[0]
+    with_pragma(monkeypatch, f"PRAGMA max_page_count = {pages}")  # no room to grow
+    batch = [response(d) for d in range(1, 30)]
+    reply = post(batch)
+    assert reply.status_code == 503 and reply.json["field"] == "server"
+    assert reply.headers["Retry-After"] == "30"
+    assert db["responses"].count == 0
+    monkeypatch.undo()  # space freed: the kiosk's next try is stored
+    assert [r["status"] for r in post(batch).json["results"]] == ["stored"] * 29
+
+
+def test_a_read_only_database_answers_503(post, db, monkeypatch):
+    with_pragma(monkeypatch, "PRAGMA query_only = 1")
+    reply = post(response())
+    assert reply.status_code == 503 and db["responses"].count == 0
+
+
+def test_a_read_only_database_still_shows_the_staff_pages(client, db, monkeypatch, login):
+    signed_in = login("staff")
+    with_pragma(monkeypatch, "PRAGMA query_only = 1")
+    assert signed_in.get("/staff/").status_code == 200
+    # A form that has to write: the page explains, nothing half-stored.
+    page = post_form(signed_in, "/staff/population?month=2026-10", {"s_KK": "100"})
+    assert page.status_code == 503 and "tidak dapat menyimpan" in page.text
+    assert db["populations"].count == 0
+
+
+def test_a_long_reader_does_not_block_kiosks(post, db, app):
+    reader = sqlite3.connect(app.config["DATABASE"])
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM responses").fetchone()  # holds a read snapshot
+    try:
+        assert post(response()).status_code == 201
+    finally:
+        reader.rollback()
+        reader.close()
+    assert db["responses"].count == 1
+
+
+def test_a_writer_holding_the_lock_too_long_gets_503_then_the_retry_works(post, db, app):
+    app.config["DB_TIMEOUT"] = 0.3
+    holder = sqlite3.connect(app.config["DATABASE"], isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        body = response()
+        assert post(body).status_code == 503
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert post(body).status_code == 201 and db["responses"].count == 1
+
+
+def test_backup_while_kiosks_write_is_consistent_and_restores_the_same_ikm(
+        app, client, post, tmp_path):
+    for day in range(1, 21):
+        assert post(response(day)).status_code == 201
+    stop = threading.Event()
+
+    def keep_writing():
+        # Kiosks keep sending (dated November) while the backup runs.
+        conn = ikm.db.connect(app.config["DATABASE"])
+        settings = {**config.DEFAULTS, "min_survey_seconds": 0}
+        while not stop.is_set():
+            item = parse({**response(), "answered_at": "2026-11-02T10:00:00+07:00"}, {"KK"})
+            store.record_responses(conn, None, [item], settings)
+        conn.close()
+
+    writer = threading.Thread(target=keep_writing)
+    writer.start()
+    try:
+        copy = backup.backup(Path(app.config["DATABASE"]), tmp_path)
+    finally:
+        stop.set()
+        writer.join()
+    with sqlite3.connect(copy) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    conn.close()
+    october = client.get("/api/ikm?from=2026-10-01&to=2026-10-31").json
+
+    restored = tmp_path / "restored"
+    restored.mkdir()
+    kept = backup.restore(copy, restored / "skm.db")
+    assert kept is None
+    again = kiosk.create_app({"TESTING": True}, instance_path=restored).test_client()
+    assert again.get("/api/ikm?from=2026-10-01&to=2026-10-31").json == october
+    assert october["respondents"] == 20
+
+
+def test_backup_command_while_the_server_serves(server_process, tmp_path):
+    server_process.start()
+    dest = tmp_path / "cadangan.db"
+    done = subprocess.run([sys.executable, "kiosk.py", "backup", str(dest), "--instance",
+                           str(server_process.instance)], cwd=ROOT, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0 and dest.exists(), done.stderr
+    again = subprocess.run([sys.executable, "kiosk.py", "backup", str(dest), "--instance",
+                            str(server_process.instance)], cwd=ROOT, capture_output=True,
+                           text=True, timeout=60)
+    assert again.returncode == 2 and "exists" in again.stderr
+
+
+def test_restore_refuses_a_file_that_is_not_a_backup(tmp_path):
+    junk = tmp_path / "foto.db"
+    sqlite3.connect(junk).execute("CREATE TABLE x (y)").connection.close()
+    with pytest.raises(ValueError, match="not an SKM database"):
+        backup.restore(junk, tmp_path / "skm.db")
+
+
+def test_admins_download_a_backup_that_opens(login, tmp_path):
+    reply = login("admin").get("/staff/backup.db")
+    assert reply.status_code == 200
+    assert reply.headers["Content-Disposition"].startswith("attachment; filename=skm-cadangan-")
+    path = tmp_path / "dl.db"
+    path.write_bytes(reply.data)
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT count(*) FROM services").fetchone()[0] == 13
+    conn.close()
+
+
+SLOW_MIGRATION = textwrap.dedent("""
+    import sys, time
+    sys.path.insert(0, {root!r})
+    from ikm.db import connect, migrations
+
+    @migrations(name="9999_slow_test_migration")
+    def slow(db):
+        db["big"].create({{"id": int, "text": str}}, pk="id")
+        db["big"].insert_all({{"id": i, "text": "x" * 100}} for i in range(20000))
+        print("half done", flush=True)
+        time.sleep(60)
+
+    migrations.apply(connect({db!r}))
+""")
+
+
+def test_a_crash_in_the_middle_of_a_migration_leaves_nothing_half_done(tmp_path):
+    database = tmp_path / "skm.db"
+    ikm.db.open_db(database).close()
+    script = tmp_path / "migrate.py"
+    script.write_text(SLOW_MIGRATION.format(root=str(ROOT), db=str(database)))
+    proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "half done"
+    proc.kill()  # power cut while the migration's transaction is open
+    proc.wait()
+    proc.stdout.close()
+    db = ikm.db.open_db(database)  # the server starting again
+    assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert "big" not in db.table_names()
+    applied = [m.name for m in ikm.db.migrations.applied(db)]
+    assert "9999_slow_test_migration" not in applied
+    assert db["services"].count == 13

@@ -1,0 +1,27 @@
+"""A backup an admin can download from the browser, to keep on a flash disk."""
+from __future__ import annotations
+
+import io
+import shutil
+import tempfile
+from datetime import datetime
+from pathlib import Path
+
+from flask import current_app, send_file
+
+from ikm import backup
+from web.admin import bp
+from web.auth import requires
+
+
+@bp.get("/backup.db")
+@requires("admin")
+def backup_download():
+    """A consistent copy of the whole database (online backup), as a file download."""
+    folder = Path(tempfile.mkdtemp(prefix="skm-backup-"))
+    try:
+        data = backup.backup(Path(current_app.config["DATABASE"]), folder / "skm.db").read_bytes()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return send_file(io.BytesIO(data), mimetype="application/vnd.sqlite3", as_attachment=True,
+                     download_name=f"skm-cadangan-{datetime.now():%Y%m%d-%H%M}.db", max_age=0)
