@@ -251,3 +251,16 @@ def test_a_questionnaire_that_is_not_text_is_named(post, db, value):
     # Found by the fuzz test: a list here used to raise inside the server (500).
     reply = post(response(questionnaire=value))
     assert reply.status_code == 422 and reply.json["field"] == "questionnaire"
+
+
+def test_trend_gives_twelve_months_with_gaps(post, client):
+    post([response(answered_at="2026-10-05T09:00:00+07:00", answers={"U1": 4}),
+          response(answered_at="2026-08-05T09:00:00+07:00", answers={"U1": 2})])
+    data = client.get("/api/trend?to=2026-10-31").json
+    months = data["months"]
+    assert len(months) == 12 and months[0]["month"] == "2025-11" and months[-1]["month"] == "2026-10"
+    assert (months[-1]["ikm"], months[-1]["grade"], months[-1]["respondents"]) == (100.0, "A", 1)
+    assert months[-2] == {"month": "2026-09", "label": "September 2026", "respondents": 0,
+                          "ikm": None, "grade": None}
+    assert months[-3]["ikm"] == 50.0
+    assert client.get("/api/trend?to=kemarin").status_code == 400

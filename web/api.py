@@ -7,11 +7,10 @@ from datetime import date, datetime
 from flask import Blueprint, abort, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from ikm import config, devices, report, store
+from ikm import config, devices, periods, report, store
 from ikm.db import write_transaction
 from ikm.responses import Invalid, parse
 from web.database import get_db
-from ikm.periods import current_month
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 MAX_BATCH = 500
@@ -127,11 +126,26 @@ def _date(name: str, default: date) -> date:
         abort(error(400, name, f"{value!r} is not a date (YYYY-MM-DD)"))
 
 
+@bp.get("/trend")
+def trend():
+    """Return the IKM of each of the 12 months up to the one containing `to` (default today)."""
+    db = get_db()
+    settings = config.get_settings(db)
+    end = _date("to", periods.today(settings))
+    months = []
+    for period, result in report.trend(db, end):
+        months.append({"month": period.start.isoformat()[:7], "label": period.label(),
+                       "respondents": result.respondents if result else 0,
+                       "ikm": float(result.ikm) if result and result.ikm is not None else None,
+                       "grade": result.grade if result else None})
+    return jsonify({"to": end.isoformat(), "months": months})
+
+
 @bp.get("/ikm")
 def ikm():
     """Return the aggregate IKM of a period (office dates, both included); no login."""
     db = get_db()
-    first, last = current_month(config.get_settings(db))
+    first, last = periods.current_month(config.get_settings(db))
     start, end = _date("from", first), _date("to", last)
     if start > end:
         return error(400, "to", "the period ends before it starts")
