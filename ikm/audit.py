@@ -7,14 +7,9 @@ from sqlite_utils import Database
 
 from ikm.config import utc_now
 
-# What each action means, in words for the audit page.
-ACTIONS = {
-    "login": "masuk", "login_failed": "gagal masuk", "login_locked": "masuk ditolak (terkunci)",
-    "logout": "keluar", "setup": "admin pertama dibuat", "password": "ganti kata sandi",
-    "export": "ekspor", "settings": "pengaturan survei", "service": "layanan",
-    "kiosk": "kios", "user": "pengguna", "population": "jumlah pengguna layanan",
-    "flagged": "jawaban ditandai", "comment": "tindak lanjut komentar",
-}
+# The kinds of event; the audit page words them in the reader's language.
+ACTIONS = ("login", "login_failed", "login_locked", "logout", "setup", "password", "export",
+           "settings", "service", "kiosk", "user", "population", "flagged", "comment")
 
 
 def record(db: Database, action: str, username: str | None, detail: str = "",

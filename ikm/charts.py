@@ -19,6 +19,11 @@ FOCUS = {"U7": "keramahan", "U3": "kecepatan", "U9": "sarana"}
 FOCUS_EN = {"U7": "friendliness", "U3": "speed", "U9": "facilities"}
 
 
+def focus_words(lang: str = "id") -> dict[str, str]:
+    """Return the day-to-day names of the three aspects the office watches."""
+    return FOCUS_EN if lang == "en" else FOCUS
+
+
 def to_json(fig: go.Figure) -> str:
     """Return a figure as JSON safe to place inside a <script> element of a page."""
     return fig.to_json().replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
@@ -44,7 +49,7 @@ def _grade_lines(method: Method) -> list[dict]:
 
 
 def unsur_label(code: str, name: str, lang: str = "id") -> str:
-    focus = (FOCUS_EN if lang == "en" else FOCUS).get(code)
+    focus = focus_words(lang).get(code)
     return f"{code} {name}" + (f" ({focus})" if focus else "")
 
 

@@ -23,14 +23,18 @@ _USERNAME = re.compile(r"[a-z0-9._-]{3,32}")
 
 
 class AccountError(ValueError):
-    """A request about an account that cannot be done; the message says why."""
+    """A request about an account that cannot be done; `reason` says why, for the pages."""
+
+    def __init__(self, message: str, reason: str):
+        super().__init__(message)
+        self.reason = reason
 
 
 class Locked(AccountError):
     """Too many failed logins for this account; try again later."""
 
     def __init__(self, minutes: int):
-        super().__init__(f"too many failed attempts; try again in {minutes} minutes")
+        super().__init__(f"too many failed attempts; try again in {minutes} minutes", "locked")
         self.minutes = minutes
 
 
@@ -41,19 +45,21 @@ def at_least(role: str, needed: str) -> bool:
 
 def _check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD:
-        raise AccountError(f"password needs at least {MIN_PASSWORD} characters")
+        raise AccountError(f"password needs at least {MIN_PASSWORD} characters",
+                           "short_password")
 
 
 def create_user(db: Database, username: str, password: str, role: str) -> dict[str, Any]:
     """Create an account; usernames are lower-case letters, digits and . _ -."""
     username = username.strip().lower()
     if not _USERNAME.fullmatch(username):
-        raise AccountError("username: 3-32 lower-case letters, digits, '.', '_' or '-'")
+        raise AccountError("username: 3-32 lower-case letters, digits, '.', '_' or '-'",
+                           "bad_username")
     if role not in ROLES:
-        raise AccountError(f"role must be one of {', '.join(ROLES)}")
+        raise AccountError(f"role must be one of {', '.join(ROLES)}", "bad_role")
     _check_password(password)
     if db["users"].count_where("username = ?", [username]):
-        raise AccountError(f"username {username!r} is taken")
+        raise AccountError(f"username {username!r} is taken", "taken")
     db["users"].insert({"username": username, "password_hash": generate_password_hash(password),
                         "role": role, "active": 1, "created_at": utc_now()})
     return get_user(db, username)
@@ -88,7 +94,7 @@ def change_password(db: Database, user_id: int, old: str | None, new: str) -> No
     """Set a new password; `old` must match unless an admin resets it (old=None)."""
     user = db["users"].get(user_id)
     if old is not None and not check_password_hash(user["password_hash"], old):
-        raise AccountError("the current password is not right")
+        raise AccountError("the current password is not right", "wrong_password")
     _check_password(new)
     db["users"].update(user_id, {"password_hash": generate_password_hash(new)})
 
@@ -119,7 +125,7 @@ def use_setup_token(db: Database, token: str, username: str, password: str) -> d
     """Create the first administrator with the setup token; the token then stops working."""
     with write_transaction(db):
         if not setup_token_valid(db, token):
-            raise AccountError("this setup link has been used or replaced")
+            raise AccountError("this setup link has been used or replaced", "used_link")
         user = create_user(db, username, password, "admin")
         db["setup_tokens"].delete_where()
     return user

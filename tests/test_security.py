@@ -138,3 +138,10 @@ def test_login_never_redirects_off_site(client, db, next_url):
     reply = client.post(f"/login?next={next_url}",
                         data={"username": "camat", "password": PASSWORD, "csrf_token": token})
     assert reply.headers["Location"] == "/staff/"
+
+
+def test_every_audit_action_has_words_on_the_page():
+    from ikm.audit import ACTIONS
+    from web.admin.audit import LABELS
+
+    assert set(LABELS) == set(ACTIONS)

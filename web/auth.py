@@ -5,17 +5,48 @@ import sqlite3
 from functools import wraps
 from typing import Callable
 
-from flask import (Blueprint, Flask, abort, flash, redirect, render_template, request,
-                   session, url_for)
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
-from flask_login import (LoginManager, UserMixin, current_user, login_required, login_user,
-                         logout_user)
+from flask_babel import lazy_gettext as _l
+from flask_login import (
+    LoginManager,
+    UserMixin,
+    current_user,
+    login_required,
+    login_user,
+    logout_user,
+)
 
 from ikm import users
 from web.database import get_db
 from web.forms import ChangePasswordForm, LoginForm, SetupForm
 
 bp = Blueprint("auth", __name__)
+# What ikm.users' refusals mean, in the page's language.
+ACCOUNT_ERRORS = {
+    "short_password": _l("Kata sandi minimal %(n)s karakter.", n=users.MIN_PASSWORD),
+    "bad_username": _l("Nama pengguna: 3-32 huruf kecil, angka, titik, garis bawah atau "
+                       "tanda minus."),
+    "bad_role": _l("Peran tidak dikenal."),
+    "taken": _l("Nama pengguna ini sudah dipakai."),
+    "wrong_password": _l("Kata sandi sekarang salah."),
+    "used_link": _l("Tautan ini sudah dipakai atau diganti."),
+}
+
+
+def account_error(exc: users.AccountError) -> str:
+    """Return an account refusal as a message for the page."""
+    return str(ACCOUNT_ERRORS.get(exc.reason, exc))
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
 login_manager.login_message = None
@@ -99,7 +130,7 @@ def setup(token: str):
         try:
             row = users.use_setup_token(db, token, form.username.data, form.password.data)
         except users.AccountError as exc:
-            form.username.errors.append(str(exc))
+            form.username.errors.append(account_error(exc))
         else:
             session.clear()
             login_user(User(row))
@@ -117,7 +148,7 @@ def change_password():
         try:
             users.change_password(get_db(), current_user.id, form.current.data, form.new.data)
         except users.AccountError as exc:
-            form.current.errors.append(str(exc))
+            form.current.errors.append(account_error(exc))
         else:
             flash(_("Kata sandi diganti."), "info")
             return redirect(url_for("staff.ikm"))

@@ -8,27 +8,31 @@ from wtforms.validators import DataRequired, EqualTo, Length
 
 from ikm.users import MIN_PASSWORD
 
+REQUIRED = _l("Wajib diisi.")
+TOO_SHORT = _l("Minimal %(min)d karakter.")
+DIFFERENT = _l("Kedua kata sandi tidak sama.")
+
 
 class LoginForm(FlaskForm):
-    username = StringField(_l("Nama pengguna"), validators=[DataRequired()])
-    password = PasswordField(_l("Kata sandi"), validators=[DataRequired()])
+    username = StringField(_l("Nama pengguna"), validators=[DataRequired(REQUIRED)])
+    password = PasswordField(_l("Kata sandi"), validators=[DataRequired(REQUIRED)])
     submit = SubmitField(_l("Masuk"))
 
 
 class SetupForm(FlaskForm):
-    username = StringField(_l("Nama pengguna admin"), validators=[DataRequired(),
-                                                                 Length(3, 32)])
-    password = PasswordField(_l("Kata sandi"), validators=[DataRequired(),
-                                                          Length(min=MIN_PASSWORD)])
+    username = StringField(_l("Nama pengguna admin"), validators=[
+        DataRequired(REQUIRED), Length(3, 32, _l("3 sampai 32 karakter."))])
+    password = PasswordField(_l("Kata sandi"), validators=[
+        DataRequired(REQUIRED), Length(min=MIN_PASSWORD, message=TOO_SHORT)])
     confirm = PasswordField(_l("Ulangi kata sandi"), validators=[
-        DataRequired(), EqualTo("password", _l("Kedua kata sandi tidak sama."))])
+        DataRequired(REQUIRED), EqualTo("password", DIFFERENT)])
     submit = SubmitField(_l("Buat akun admin"))
 
 
 class ChangePasswordForm(FlaskForm):
-    current = PasswordField(_l("Kata sandi sekarang"), validators=[DataRequired()])
-    new = PasswordField(_l("Kata sandi baru"), validators=[DataRequired(),
-                                                          Length(min=MIN_PASSWORD)])
+    current = PasswordField(_l("Kata sandi sekarang"), validators=[DataRequired(REQUIRED)])
+    new = PasswordField(_l("Kata sandi baru"), validators=[
+        DataRequired(REQUIRED), Length(min=MIN_PASSWORD, message=TOO_SHORT)])
     confirm = PasswordField(_l("Ulangi kata sandi baru"), validators=[
-        DataRequired(), EqualTo("new", _l("Kedua kata sandi tidak sama."))])
+        DataRequired(REQUIRED), EqualTo("new", DIFFERENT)])
     submit = SubmitField(_l("Ganti kata sandi"))

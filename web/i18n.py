@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from flask import Flask, request
-from flask_babel import Babel, force_locale, get_locale, lazy_gettext as _l
+from flask_babel import Babel, force_locale, get_locale
+from flask_babel import lazy_gettext as _l
 
 LANGUAGES = ("id", "en")
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 
 from ikm import charts, config
+from ikm.method import PERMENPAN_2017
 from ikm.profile import FIELDS
 from ikm.report import comments_by_service, monthly_report, open_complaints
-from ikm.method import PERMENPAN_2017
 from web.auth import requires
+from web.comments import STATUS_LABELS
 from web.database import get_db
 from web.staff import lang, neighbours, selected_period
 
@@ -37,6 +38,7 @@ def report():
     return render_template(
         "staff/report.html", data=data, ov=ov, r=ov.result, period=period, lang=language,
         figures={k: charts.to_json(v) for k, v in figs.items()}, before=before, after=after,
-        office=settings["office_name"], grades=PERMENPAN_2017.grades, focus=charts.FOCUS,
+        office=settings["office_name"], grades=PERMENPAN_2017.grades,
+        focus=charts.focus_words(language), status_labels=STATUS_LABELS,
         comments=groups, open_complaints=open_complaints(groups), profile_fields=FIELDS,
     )

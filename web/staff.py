@@ -64,7 +64,8 @@ def ikm():
     ov = report.overview(get_db(), period)
     before, after = neighbours(period)
     return render_template("staff/ikm.html", ov=ov, period=period, figures=figures(ov),
-                           before=before, after=after, lang=lang(), focus=charts.FOCUS)
+                           before=before, after=after, lang=lang(),
+                           focus=charts.focus_words(lang()))
 
 
 class PopulationForm(FlaskForm):

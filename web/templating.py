@@ -42,6 +42,14 @@ def lang_query() -> str:
     return urlencode(args)
 
 
+def service_name(row: dict) -> str:
+    """Return a service's name in the page's language (its English name when it has one)."""
+    if str(get_locale()) == "en" and row.get("name_en"):
+        return row["name_en"]
+    return row["name"]
+
+
 def init_app(app: Flask) -> None:
+    app.jinja_env.filters["service_name"] = service_name
     app.jinja_env.globals.update(nav_items=nav_items, office_name=office_name,
                                  lang_query=lang_query, plotly_version=plotly.__version__)

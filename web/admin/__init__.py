@@ -92,5 +92,4 @@ def index():
 
 
 # The pages register their routes on bp when imported.
-from web.admin import (accounts, audit, backup, flagged, kiosks, services,  # noqa: E402,F401
-                       survey)
+from web.admin import accounts, audit, backup, flagged, kiosks, services, survey  # noqa: E402,F401

@@ -2,12 +2,23 @@
 from __future__ import annotations
 
 from flask import render_template, request
+from flask_babel import lazy_gettext as _l
 
 from ikm import audit, config
 from ikm.comments import local_time
 from web.admin import bp
 from web.auth import requires
 from web.database import get_db
+
+# The audit actions in the page's language, one per ikm.audit.ACTIONS.
+LABELS = {
+    "login": _l("masuk"), "login_failed": _l("gagal masuk"),
+    "login_locked": _l("masuk ditolak (terkunci)"), "logout": _l("keluar"),
+    "setup": _l("admin pertama dibuat"), "password": _l("ganti kata sandi"),
+    "export": _l("ekspor"), "settings": _l("pengaturan survei"), "service": _l("layanan"),
+    "kiosk": _l("kios"), "user": _l("pengguna"), "population": _l("jumlah pengguna layanan"),
+    "flagged": _l("jawaban ditandai"), "comment": _l("tindak lanjut komentar"),
+}
 
 
 @bp.get("/audit")
@@ -20,5 +31,4 @@ def audit_log():
         action = None
     tz = config.parse_offset(config.get_settings(db)["utc_offset"])
     events = [{**e, "at": local_time(e["at"], tz)} for e in audit.recent(db, 300, action)]
-    return render_template("admin/audit.html", events=events, actions=audit.ACTIONS,
-                           action=action)
+    return render_template("admin/audit.html", events=events, actions=LABELS, action=action)

@@ -20,6 +20,7 @@ from web.admin import bp
 from web.auth import requires
 from web.database import get_db
 from web.staff import lang, neighbours, selected_period
+from web.templating import service_name
 
 FLAGS = {
     "too_fast": (_l("Terlalu cepat"), _l("seluruh survei diisi lebih cepat daripada waktu "
@@ -59,7 +60,7 @@ def flagged():
                 flash(_("%(n)s jawaban sekarang dihitung dalam IKM.", n=n) if counted else
                       _("%(n)s jawaban tidak dihitung dalam IKM.", n=n), "info")
         return redirect(url_for(".flagged", **period.query()))
-    names = {r["code"]: r["name"] for r in db["services"].rows}
+    names = {r["code"]: service_name(r) for r in db["services"].rows}
     kiosk_names = {r["id"]: r["name"] for r in db["kiosks"].rows}
     before, after = neighbours(period)
     return render_template("admin/flagged.html", rows=rows, form=form, period=period,
