@@ -87,8 +87,12 @@ class Overview:
         return None if minimum is None else self.result.respondents >= minimum
 
 
-def overview(db: Database, period: Period) -> Overview:
-    """Gather one period's IKM, its comparison, per-service results, trend and profile."""
+def overview(db: Database, period: Period, today: date | None = None) -> Overview:
+    """Gather one period's IKM, its comparison, per-service results, trend and profile.
+
+    The trend ends with the period's last month, or with this month (`today`) when the
+    period runs on into the future: months that have not happened are not drawn.
+    """
     result = period_result(db, period.start, period.end)
     previous_period = period.previous()
     previous = period_result(db, previous_period.start, previous_period.end)
@@ -96,7 +100,7 @@ def overview(db: Database, period: Period) -> Overview:
         period=period, result=result, previous=previous,
         change=scoring.change(result, previous),
         services=by_service(db, period),
-        trend=trend(db, period.end),
+        trend=trend(db, min(period.end, today) if today else period.end),
         profile=store.profile_counts(db, period.start, period.end),
         population=store.population(db, _months(period)),
     )
@@ -133,9 +137,9 @@ def _unsur_changes(now: scoring.Result, before: scoring.Result
     return changes
 
 
-def monthly_report(db: Database, period: Period) -> MonthlyReport:
+def monthly_report(db: Database, period: Period, today: date | None = None) -> MonthlyReport:
     """Gather what the monthly evaluation meeting looks at, with its drafted agenda."""
-    ov = overview(db, period)
+    ov = overview(db, period, today)
     last_year = period.year_before()
     year_before = period_result(db, last_year.start, last_year.end)
     changes = _unsur_changes(ov.result, ov.previous)

@@ -5,12 +5,11 @@ import uuid
 from datetime import datetime, timedelta, timezone
 
 import pytest
-
-from web.network import lan_addresses
-
 from conftest import PASSWORD, csrf_token, post_form
+
 from ikm import admin_ops, config, users
 from ikm.method import PERMENPAN_2017
+from web.network import lan_addresses
 
 
 def api_services(client) -> list[str]:

@@ -258,7 +258,8 @@ def test_trend_gives_twelve_months_with_gaps(post, client):
           response(answered_at="2026-08-05T09:00:00+07:00", answers={"U1": 2})])
     data = client.get("/api/trend?to=2026-10-31").json
     months = data["months"]
-    assert len(months) == 12 and months[0]["month"] == "2025-11" and months[-1]["month"] == "2026-10"
+    assert len(months) == 12
+    assert (months[0]["month"], months[-1]["month"]) == ("2025-11", "2026-10")
     assert (months[-1]["ikm"], months[-1]["grade"], months[-1]["respondents"]) == (100.0, "A", 1)
     assert months[-2] == {"month": "2026-09", "label": "September 2026", "respondents": 0,
                           "ikm": None, "grade": None}

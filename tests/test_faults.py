@@ -10,10 +10,10 @@ import uuid
 from pathlib import Path
 
 import pytest
+from conftest import post_form
 
 import ikm.db
 import kiosk
-from conftest import post_form
 from ikm import backup, config, store
 from ikm.responses import parse
 

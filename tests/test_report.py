@@ -115,3 +115,9 @@ def test_report_prints_on_at_most_four_a4_pages_with_the_api_numbers(
         assert f"{u['ikm']:.2f} ({u['grade']})" in text
     OUTPUT.mkdir(exist_ok=True)
     shutil.copy(pdf, OUTPUT / "laporan-oktober-2026.pdf")
+
+
+def test_the_trend_of_this_year_stops_at_this_month(db):
+    year = containing("year", date(2026, 11, 28))
+    months = report.overview(db, year, today=date(2026, 11, 28)).trend
+    assert months[-1][0].label() == "November 2026" and len(months) == 12

@@ -7,8 +7,7 @@ from fractions import Fraction
 import pytest
 
 from ikm.method import KEPMENPAN_2004, PERMENPAN_2017, SHORT_2017
-from ikm.scoring import (change, grade, round_half_up, sample_size, score, score_rows,
-                         tally)
+from ikm.scoring import change, grade, round_half_up, sample_size, score, score_rows, tally
 
 CODES = PERMENPAN_2017.codes
 

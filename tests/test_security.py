@@ -5,10 +5,10 @@ import re
 import uuid
 
 import pytest
+from conftest import post_form
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import post_form
 from ikm import config, store
 from ikm.responses import parse
 
@@ -131,6 +131,7 @@ def test_the_audit_log_records_logins_exports_and_changes(app, client, login):
 @pytest.mark.parametrize("next_url", ["//evil.example/", "http://evil.example/x"])
 def test_login_never_redirects_off_site(client, db, next_url):
     from conftest import PASSWORD, csrf_token
+
     from ikm import users
 
     users.create_user(db, "camat", PASSWORD, "viewer")

@@ -1,9 +1,11 @@
 """Staff sign-in: Flask-Login sessions, roles, the one-time setup link, password changes."""
 from __future__ import annotations
 
+import re
 import sqlite3
 from functools import wraps
 from typing import Callable
+from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -84,9 +86,15 @@ def requires(role: str) -> Callable:
 
 
 def _safe_next(target: str | None) -> str:
-    # Only paths on this site, so a crafted link cannot send staff elsewhere after login.
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
+    """Return `target` if it is a path on this site, else the IKM page.
+
+    Browsers drop tabs and newlines and read a backslash as a slash, so '/\t/evil'
+    would leave the site: such characters are refused outright.
+    """
+    if (target and target.startswith("/") and not re.search(r"[\x00-\x1f\x7f\\]", target)):
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and not target.startswith("//"):
+            return target
     return url_for("staff.ikm")
 
 

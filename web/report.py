@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
-from ikm import charts, config
+from ikm import charts, config, periods
 from ikm.method import PERMENPAN_2017
 from ikm.profile import FIELDS
 from ikm.report import comments_by_service, monthly_report, open_complaints
@@ -22,7 +22,7 @@ def report():
     """The report of a period (this month by default), laid out for A4."""
     db = get_db()
     period = selected_period()
-    data = monthly_report(db, period)
+    data = monthly_report(db, period, periods.today(config.get_settings(db)))
     ov = data.overview
     language = lang()
     # The section headings name the charts; on paper a second title only takes room.

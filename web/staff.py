@@ -61,7 +61,8 @@ def neighbours(period: periods.Period) -> tuple[periods.Period, periods.Period |
 def ikm():
     """This month's (or the chosen period's) IKM, unsur, services, trend and profile."""
     period = selected_period()
-    ov = report.overview(get_db(), period)
+    db = get_db()
+    ov = report.overview(db, period, periods.today(config.get_settings(db)))
     before, after = neighbours(period)
     return render_template("staff/ikm.html", ov=ov, period=period, figures=figures(ov),
                            before=before, after=after, lang=lang(),
@@ -77,7 +78,7 @@ class PopulationForm(FlaskForm):
 def population():
     """Enter how many citizens each service served in a month (for the minimum sample)."""
     db = get_db()
-    month = request.args.get("month") or date.today().isoformat()[:7]
+    month = request.args.get("month") or periods.today(config.get_settings(db)).isoformat()[:7]
     try:
         first = date.fromisoformat(month + "-01")
     except ValueError:

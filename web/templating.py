@@ -10,6 +10,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from ikm import config
+from ikm.scoring import round_half_up
 from web.database import get_db
 
 # (endpoint, label, the least role that sees it); entries whose page does not exist
@@ -49,7 +50,13 @@ def service_name(row: dict) -> str:
     return row["name"]
 
 
+def half_up(value, places: int = 2) -> str:
+    """Format an exact value as the engine rounds it (half-up), never through a float."""
+    return "–" if value is None else f"{round_half_up(value, places):.{places}f}"
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["service_name"] = service_name
+    app.jinja_env.filters["half_up"] = half_up
     app.jinja_env.globals.update(nav_items=nav_items, office_name=office_name,
                                  lang_query=lang_query, plotly_version=plotly.__version__)
