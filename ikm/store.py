@@ -1,6 +1,7 @@
 """Responses in SQLite: record them once and durably, and sum them per period."""
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
@@ -19,18 +20,25 @@ def _utc(when: datetime) -> str:
     return when.astimezone(timezone.utc).isoformat(timespec="milliseconds")
 
 
+# The columns a response fills, in one order: one INSERT that SQLite prepares once per
+# connection, instead of sqlite-utils looking the table up again for every response.
+_COLUMNS = ("id", "kiosk_id", "service", "questionnaire", "answered_at", "kiosk_time", "clock",
+            "received_at", "local_date", "duration_ms", *ANSWER_COLUMNS, "gender", "age",
+            "age_group", "education", "occupation", "comment", "flag", "counted")
+_INSERT = (f"INSERT INTO responses ({', '.join(_COLUMNS)}) "
+           f"VALUES ({', '.join('?' * len(_COLUMNS))})")
+_CODES = tuple(c.upper() for c in ANSWER_COLUMNS)
+_PROFILE = ("gender", "age", "age_group", "education", "occupation")
+
+
 def _row(r: Incoming, kiosk_id: int | None, flag: str | None, tz: timezone,
-         received_at: str, placed: tuple[datetime, str]) -> dict[str, Any]:
+         received_at: str, placed: tuple[datetime, str], answered_at: str) -> list[Any]:
+    """Return a response's values in the order of _COLUMNS."""
     when, rule = placed
-    return {
-        "id": r.id, "kiosk_id": kiosk_id, "service": r.service,
-        "questionnaire": r.questionnaire, "answered_at": _utc(when),
-        "kiosk_time": _utc(r.answered_at), "clock": rule,
-        "received_at": received_at, "local_date": when.astimezone(tz).date().isoformat(),
-        "duration_ms": r.duration_ms,
-        **{c.lower(): v for c, v in r.answers.items()},
-        **r.profile, "comment": r.comment, "flag": flag, "counted": 0 if flag else 1,
-    }
+    return [r.id, kiosk_id, r.service, r.questionnaire, answered_at, _utc(r.answered_at), rule,
+            received_at, when.astimezone(tz).date().isoformat(), r.duration_ms,
+            *[r.answers.get(c) for c in _CODES], *[r.profile.get(k) for k in _PROFILE],
+            r.comment, flag, 0 if flag else 1]
 
 
 def record_responses(db: Database, kiosk: dict[str, Any] | None, items: list[Incoming],
@@ -46,26 +54,60 @@ def record_responses(db: Database, kiosk: dict[str, Any] | None, items: list[Inc
     received = datetime.fromisoformat(received_at)
     kiosk_id = kiosk["id"] if kiosk else None
     registered = datetime.fromisoformat(kiosk["created_at"]) if kiosk else None
-    statuses = []
+    statuses, fresh = [], []
     with write_transaction(db):
+        # One look-up for the whole batch; `seen` also catches an id sent twice in it.
+        seen = _existing(db, [r.id for r in items])
         for r in items:
-            if db.execute("SELECT 1 FROM responses WHERE id = ?", [r.id]).fetchone():
+            if r.id in seen:
                 statuses.append(DUPLICATE)
                 continue
-            placed = clock.place(r.answered_at, received, kiosk_now, registered)
-            recent = 0
-            if kiosk_id is not None:
-                # Bursts are judged on the kiosk's clock, never on arrival: an outbox
-                # delivers a morning's surveys in one request.
-                recent = db.execute(
-                    "SELECT count(*) FROM responses WHERE kiosk_id = ? "
-                    "AND answered_at BETWEEN ? AND ?",
-                    [kiosk_id, _utc(placed[0] - window), _utc(placed[0])],
-                ).fetchone()[0]
-            flag = abuse_flag(r, recent, settings)
-            db["responses"].insert(_row(r, kiosk_id, flag, tz, received_at, placed))
+            seen.add(r.id)
             statuses.append(STORED)
+            placed = clock.place(r.answered_at, received, kiosk_now, registered)
+            fresh.append((r, placed, _utc(placed[0]), _utc(placed[0] - window)))
+        # Bursts are judged on the kiosk's clock, never on arrival: an outbox delivers a
+        # morning's surveys in one request. The batch is inserted in one go at the end,
+        # so the responses stored before it are counted in one query, and its own
+        # earlier ones here, kept sorted.
+        stored = _recent(db, kiosk_id, [(low, at) for _, _, at, low in fresh])
+        rows, batch_times = [], []
+        for (r, placed, at, low), before in zip(fresh, stored):
+            recent = before + (bisect.bisect_right(batch_times, at)
+                               - bisect.bisect_left(batch_times, low))
+            if kiosk_id is not None:
+                bisect.insort(batch_times, at)
+            flag = abuse_flag(r, recent, settings)
+            rows.append(_row(r, kiosk_id, flag, tz, received_at, placed, at))
+        db.conn.executemany(_INSERT, rows)
     return statuses
+
+
+def _existing(db: Database, ids: list[str]) -> set[str]:
+    """Return which of these response ids are already stored."""
+    found: set[str] = set()
+    for i in range(0, len(ids), 500):  # well under SQLite's limit of bound parameters
+        chunk = ids[i:i + 500]
+        found.update(rid for (rid,) in db.execute(
+            f"SELECT id FROM responses WHERE id IN ({', '.join('?' * len(chunk))})", chunk))
+    return found
+
+
+def _recent(db: Database, kiosk_id: int | None, spans: list[tuple[str, str]]) -> list[int]:
+    """Count the kiosk's stored responses answered within each (low, high), inclusive."""
+    if kiosk_id is None:
+        return [0] * len(spans)
+    counts: list[int] = []
+    for i in range(0, len(spans), 300):
+        chunk = spans[i:i + 300]
+        values = ", ".join("(?, ?, ?)" for _ in chunk)
+        params = [v for n, (low, high) in enumerate(chunk) for v in (n, low, high)]
+        counts += [c for (c,) in db.execute(
+            f"WITH span(n, low, high) AS (VALUES {values}) "
+            "SELECT (SELECT count(*) FROM responses WHERE kiosk_id = ? "
+            "AND answered_at BETWEEN span.low AND span.high) FROM span ORDER BY n",
+            [*params, kiosk_id])]
+    return counts
 
 
 @dataclass(frozen=True)
@@ -91,6 +133,9 @@ _ANY_ANSWER = " OR ".join(f"{c} IS NOT NULL" for c in ANSWER_COLUMNS)
 
 
 GROUPS = {"service": "service", "month": "substr(local_date, 1, 7)"}
+_SHORT = "coalesce(sum(questionnaire = 'short'), 0)"
+_SUMS = [(f"coalesce(sum({c}), 0)", f"count({c})", f"coalesce(sum({c} * {c}), 0)")
+         for c in ANSWER_COLUMNS]
 
 
 def _totals(row: tuple) -> PeriodTotals:
@@ -100,12 +145,21 @@ def _totals(row: tuple) -> PeriodTotals:
 
 
 def _sums_sql(where: str, group: str | None = None) -> str:
-    sums = ", ".join(f"coalesce(sum({c}), 0), count({c}), coalesce(sum({c} * {c}), 0)"
-                     for c in ANSWER_COLUMNS)
-    key = f", {GROUPS[group]}" if group else ""
-    tail = f" GROUP BY {GROUPS[group]}" if group else ""
-    return (f"SELECT count(*), coalesce(sum(questionnaire = 'short'), 0), {sums}{key} "
-            f"FROM responses WHERE {where} AND ({_ANY_ANSWER}){tail}")
+    head = f"count(*), {_SHORT}"
+    sums = ", ".join(", ".join(s) for s in _SUMS)
+    rows = f"FROM responses WHERE {where} AND ({_ANY_ANSWER})"
+    if group == "month":
+        # Summed per day first, in the order of the date index, then per month: grouping
+        # every response by its month would sort them all first.
+        days = ", ".join(f"{s} AS {c}_{k}" for c, three in zip(ANSWER_COLUMNS, _SUMS)
+                         for k, s in zip("snq", three))
+        months = ", ".join(f"sum({c}_{k})" for c in ANSWER_COLUMNS for k in "snq")
+        return (f"SELECT sum(n), sum(short), {months}, substr(local_date, 1, 7) FROM "
+                f"(SELECT local_date, count(*) AS n, {_SHORT} AS short, {days} "
+                f"{rows} GROUP BY local_date) GROUP BY substr(local_date, 1, 7)")
+    if group:
+        return f"SELECT {head}, {sums}, {GROUPS[group]} {rows} GROUP BY {GROUPS[group]}"
+    return f"SELECT {head}, {sums} {rows}"
 
 
 def period_totals(db: Database, start: date, end: date, service: str | None = None

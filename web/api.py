@@ -10,7 +10,7 @@ from werkzeug.exceptions import HTTPException
 from ikm import config, devices, periods, report, store
 from ikm.db import write_transaction
 from ikm.responses import Invalid, parse
-from web.database import get_db
+from web.database import get_db, write_turn
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 MAX_BATCH = 500
@@ -63,7 +63,7 @@ def post_responses():
     kiosk = _kiosk()
     body = _json_body()
     db = get_db()
-    services = {r["code"] for r in db["services"].rows}
+    services = {code for (code,) in db.execute("SELECT code FROM services")}
     settings = config.get_settings(db)
     if isinstance(body, list):
         if len(body) > MAX_BATCH:
@@ -78,7 +78,7 @@ def post_responses():
             except Invalid as exc:
                 results.append({"id": rid, "status": "invalid", "field": exc.field,
                                 "message": exc.message})
-        with write_transaction(db):
+        with write_turn(), write_transaction(db):
             statuses = iter(store.record_responses(db, kiosk, valid, settings, _kiosk_clock()))
             devices.seen(db, kiosk)
         for result in results:
@@ -89,7 +89,7 @@ def post_responses():
         response = parse(body, services)
     except Invalid as exc:
         return error(422, exc.field, exc.message)
-    with write_transaction(db):
+    with write_turn(), write_transaction(db):
         (status,) = store.record_responses(db, kiosk, [response], settings, _kiosk_clock())
         devices.seen(db, kiosk)
     return jsonify({"id": response.id, "status": status}), 201 if status == store.STORED else 200
@@ -103,7 +103,7 @@ def kiosk_hello():
     status = devices.status_from_report(report_ if isinstance(report_, dict) else {},
                                         _kiosk_clock())
     db = get_db()
-    with write_transaction(db):
+    with write_turn(), write_transaction(db):
         devices.seen(db, kiosk, **status)
     return jsonify({"kiosk": kiosk["name"], "server_time": config.utc_now()})
 
@@ -116,7 +116,7 @@ def services():
                     for r in rows])
 
 
-def _date(name: str, default: date) -> date:
+def _date(name: str, default: date | None) -> date:
     value = request.args.get(name)
     if value is None:
         return default
@@ -130,8 +130,9 @@ def _date(name: str, default: date) -> date:
 def trend():
     """Return the IKM of each of the 12 months up to the one containing `to` (default today)."""
     db = get_db()
-    settings = config.get_settings(db)
-    end = _date("to", periods.today(settings))
+    # The settings give only the default date: not read when the date is given.
+    end = _date("to", None if "to" in request.args
+                else periods.today(config.get_settings(db)))
     months = []
     for period, result in report.trend(db, end):
         months.append({"month": period.start.isoformat()[:7], "label": period.label(),
@@ -145,7 +146,9 @@ def trend():
 def ikm():
     """Return the aggregate IKM of a period (office dates, both included); no login."""
     db = get_db()
-    first, last = periods.current_month(config.get_settings(db))
+    first = last = None  # the settings give only the default period: read when needed
+    if "from" not in request.args or "to" not in request.args:
+        first, last = periods.current_month(config.get_settings(db))
     start, end = _date("from", first), _date("to", last)
     if start > end:
         return error(400, "to", "the period ends before it starts")

@@ -1,0 +1,108 @@
+"""Seeded benchmark databases: built once per size and seed, cached under bench/.cache."""
+from __future__ import annotations
+
+import os
+import random
+import time
+from collections import deque
+from datetime import date, datetime, timedelta, timezone
+from datetime import time as clock_time
+from pathlib import Path
+
+from bench.seed import WIB, response
+from ikm import config, devices, store
+from ikm.db import open_db
+from ikm.responses import abuse_flag
+
+CACHE = Path(__file__).resolve().parent / ".cache"
+FORMAT = 1  # bump when the generator changes, so cached databases are rebuilt
+END = date(2025, 12, 31)  # every data set ends with whole calendar years
+# Size -> calendar years it spans: a busy office's year, then years of history.
+YEARS = {10_000: 1, 100_000: 3, 1_000_000: 8}
+KIOSKS = 4
+CHUNK = 50_000  # rows per executemany and transaction
+
+
+def years_for(size: int) -> int:
+    """Return how many calendar years a data set of this size spans."""
+    return YEARS.get(size, max(1, round(size / 125_000)))
+
+
+def office_days(size: int) -> list[date]:
+    """Return the weekdays of the years a data set spans (the office shuts at weekends)."""
+    start = date(END.year - years_for(size) + 1, 1, 1)
+    days = (start + timedelta(days=i) for i in range((END - start).days + 1))
+    return [d for d in days if d.weekday() < 5]
+
+
+def path_for(size: int, seed: int) -> Path:
+    """Return the instance folder of a cached data set (its database is skm.db)."""
+    return CACHE / f"data-{size}-s{seed}-v{FORMAT}"
+
+
+def _timestamps(size: int, rng: random.Random) -> list[datetime]:
+    days = office_days(size)
+    # Some days are busier than others: weights drawn once per day, not uniform.
+    weights = [max(0.2, rng.gauss(1.0, 0.25)) for _ in days]
+    picks = sorted(rng.choices(range(len(days)), weights, k=size))
+    opening = clock_time(7, 30)
+    return sorted(datetime.combine(days[i], opening, WIB)
+                  + timedelta(seconds=rng.randint(0, 8 * 3600)) for i in picks)
+
+
+def _fill(db, size: int, rng: random.Random) -> None:
+    kiosk_ids = []
+    for n in range(1, KIOSKS + 1):
+        kiosk_id, _ = devices.add_kiosk(db, f"Loket {n}")
+        db["kiosks"].update(kiosk_id, {"created_at": "2017-01-01T00:00:00.000+00:00"})
+        kiosk_ids.append(kiosk_id)
+    settings = config.get_settings(db)
+    tz = config.parse_offset(settings["utc_offset"])
+    window = timedelta(seconds=settings["burst_window_seconds"])
+    stamps = _timestamps(size, rng)
+    first, span = stamps[0], (stamps[-1] - stamps[0]).total_seconds() or 1
+    recent = {k: deque() for k in kiosk_ids}
+    rows = []
+    for when in stamps:
+        # A slow improvement over the years, as bench.seed has it.
+        r = response(rng, when, 0.3 * (when - first).total_seconds() / span)
+        kiosk_id = rng.choice(kiosk_ids)
+        queue = recent[kiosk_id]
+        while queue and queue[0] < when - window:
+            queue.popleft()
+        flag = abuse_flag(r, len(queue), settings)  # the server's own abuse rule
+        queue.append(when)
+        received = (when + timedelta(seconds=rng.randint(1, 30))).astimezone(timezone.utc)
+        # The row exactly as the server writes it (ikm.store), placed by the kiosk's clock.
+        rows.append(store._row(r, kiosk_id, flag, tz, received.isoformat(timespec="milliseconds"),
+                               (when, "kiosk"), store._utc(when)))
+        if len(rows) >= CHUNK:
+            with db.conn:
+                db.conn.executemany(store._INSERT, rows)
+            rows = []
+    if rows:
+        with db.conn:
+            db.conn.executemany(store._INSERT, rows)
+
+
+def build(size: int, seed: int, log=print) -> Path:
+    """Return the instance folder of a seeded data set, building it if not cached."""
+    folder = path_for(size, seed)
+    if (folder / "skm.db").exists():
+        return folder
+    CACHE.mkdir(parents=True, exist_ok=True)
+    partial = folder.with_name(folder.name + ".partial")
+    partial.mkdir(exist_ok=True)
+    for leftover in partial.glob("skm.db*"):
+        leftover.unlink()
+    started = time.perf_counter()
+    db = open_db(partial / "skm.db")  # the real schema, through the real migrations
+    # A throwaway copy: no need to wait for the disk while seeding.
+    db.execute("PRAGMA synchronous=OFF")
+    db.execute("PRAGMA cache_size=-262144")
+    _fill(db, size, random.Random(seed))
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+    os.replace(partial, folder)  # a crash mid-seed never leaves a half data set
+    log(f"  seeded {size:,} responses in {time.perf_counter() - started:.1f} s -> {folder}")
+    return folder
