@@ -37,6 +37,12 @@ class Sender(threading.Thread):
 
     def run(self) -> None:
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
+        try:
+            self.send_until_stopped(conn)
+        finally:
+            conn.close()  # an unclosed socket is a ResourceWarning, an error in this suite
+
+    def send_until_stopped(self, conn: http.client.HTTPConnection) -> None:
         while not self.stop.is_set():
             batch = [new_response(self.start_time) for _ in range(random.choice([1, 1, 5, 20]))]
             body = batch if len(batch) > 1 or random.random() < 0.5 else batch[0]

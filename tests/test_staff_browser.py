@@ -152,11 +152,11 @@ def test_the_ikm_page_in_a_browser(desk, live_server, office):
 
     page.get_by_role("link", name="Triwulan", exact=True).click()
     expect(heading(page)).to_have_text(HEADING + "Triwulan IV 2026")
-    expect_full_page(page, office, date(2026, 12, 31))
+    expect_full_page(page, office, min(date(2026, 12, 31), today))  # no month to come
 
     page.get_by_role("link", name="Tahun", exact=True).click()
     expect(heading(page)).to_have_text(HEADING + "Tahun 2026")
-    expect_full_page(page, office, date(2026, 12, 31))
+    expect_full_page(page, office, min(date(2026, 12, 31), today))
     page.screenshot(path=SHOTS / "ikm-year.png", full_page=True)
     page.click('a[rel="prev"]')
     expect(heading(page)).to_have_text(HEADING + "Tahun 2025")
