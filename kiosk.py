@@ -43,8 +43,22 @@ def create_app(test_config: dict | None = None, instance_path: str | os.PathLike
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(Path(app.instance_path))
 
-    from web import (admin, api, audit_log, auth, comments, database, exports, i18n,
-                     kiosk_pages, public, report, security, staff, templating)
+    from web import (
+        admin,
+        api,
+        audit_log,
+        auth,
+        comments,
+        database,
+        exports,
+        i18n,
+        kiosk_pages,
+        public,
+        report,
+        security,
+        staff,
+        templating,
+    )
 
     database.init_app(app)
     i18n.init_app(app)
