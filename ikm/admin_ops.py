@@ -2,15 +2,13 @@
 from __future__ import annotations
 
 import re
-import secrets
-from datetime import datetime
 from typing import Any
 
 from sqlite_utils import Database
 
-from ikm.config import parse_offset, utc_now
+from ikm.clock import SKEW_TOLERANCE
+from ikm.config import utc_now
 from ikm.db import write_transaction
-from ikm.devices import hash_token
 from ikm.users import ROLES, change_password
 
 SERVICE_CODE = re.compile(r"[A-Z0-9-]{1,20}")
@@ -22,7 +20,6 @@ LIMITS = {
     "burst_count": (2, 100),
     "burst_window_seconds": (10, 3600),
 }
-TIME_ZONES = {"+07:00": "WIB", "+08:00": "WITA", "+09:00": "WIT"}
 
 
 class Refused(ValueError):
@@ -117,13 +114,6 @@ def rename_kiosk(db: Database, kiosk_id: int, name: str) -> None:
     db["kiosks"].update(kiosk_id, {"name": _name(name)})
 
 
-def repair_kiosk(db: Database, kiosk_id: int) -> str:
-    """Give a kiosk a new token (the old one stops working); return it, shown once."""
-    token = secrets.token_urlsafe(32)
-    # A re-paired kiosk is active again and counts as paired once the tablet calls in.
-    db["kiosks"].update(kiosk_id, {"token_hash": hash_token(token), "revoked_at": None,
-                                   "paired_at": None, "last_error": None})
-    return token
 
 
 def kiosks(db: Database) -> list[dict[str, Any]]:
@@ -133,14 +123,9 @@ def kiosks(db: Database) -> list[dict[str, Any]]:
         "FROM kiosks k ORDER BY k.revoked_at IS NOT NULL, k.name COLLATE NOCASE, k.id"))
 
 
-def office_time(value: str | None, utc_offset: str) -> datetime | None:
-    """Return a stored UTC time as the office's local time."""
-    return datetime.fromisoformat(value).astimezone(parse_offset(utc_offset)) if value else None
-
-
-def clock_skew_minutes(offset_ms: int | None, tolerance_minutes: int = 2) -> int | None:
+def clock_skew_minutes(offset_ms: int | None) -> int | None:
     """Return how many minutes a tablet's clock is behind (+) or ahead (-), if it matters."""
-    if offset_ms is None or abs(offset_ms) <= tolerance_minutes * 60_000:
+    if offset_ms is None or abs(offset_ms) <= SKEW_TOLERANCE.total_seconds() * 1000:
         return None
     return round(offset_ms / 60_000)
 

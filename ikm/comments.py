@@ -6,7 +6,7 @@ from datetime import date, datetime, timezone
 
 from sqlite_utils import Database
 
-from ikm.config import utc_now
+from ikm.config import local_time, utc_now
 from ikm.db import write_transaction
 
 STATUSES = ("baru", "ditindaklanjuti", "selesai")
@@ -34,10 +34,6 @@ class Comment:
     counted: bool
     flag: str | None
 
-
-def local_time(utc_iso: str | None, tz: timezone) -> datetime | None:
-    """Return a stored UTC time as the office's wall-clock time."""
-    return datetime.fromisoformat(utc_iso).astimezone(tz) if utc_iso else None
 
 
 def _where(start: date, end: date, status: str | None, service: str | None

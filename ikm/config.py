@@ -59,6 +59,19 @@ def parse_offset(text: str) -> timezone:
     return timezone(sign * timedelta(hours=int(hours), minutes=int(minutes)))
 
 
+TIME_ZONES = {"+07:00": "WIB", "+08:00": "WITA", "+09:00": "WIT"}
+
+
+def zone_name(offset: str) -> str:
+    """Return the name people use for an offset: WIB, WITA, WIT (else UTC+hh:mm)."""
+    return TIME_ZONES.get(offset, f"UTC{offset}")
+
+
+def local_time(utc_iso: str | None, tz: timezone) -> datetime | None:
+    """Return a stored UTC time as the office's wall-clock time."""
+    return datetime.fromisoformat(utc_iso).astimezone(tz) if utc_iso else None
+
+
 def get_settings(db: Database) -> dict[str, Any]:
     """Return every setting: the stored value where there is one, else the default."""
     stored = {r["key"]: json.loads(r["value"]) for r in db["settings"].rows}

@@ -11,6 +11,9 @@ from sqlite_utils import Database
 from ikm.config import utc_now
 
 
+KIOSK_STATUS = {"last_seen", "paired_at", "outbox", "rejected", "last_error", "clock_offset_ms"}
+
+
 def hash_token(token: str) -> str:
     """Return the stored form of a kiosk token."""
     return hashlib.sha256(token.encode()).hexdigest()
@@ -27,12 +30,23 @@ def add_kiosk(db: Database, name: str) -> tuple[int, str]:
     return table.last_pk, token
 
 
+def new_token(db: Database, kiosk_id: int) -> str:
+    """Give a kiosk a new token (the old one stops working); return it, shown once."""
+    token = secrets.token_urlsafe(32)
+    # A re-paired kiosk is active again and counts as paired once the tablet calls in.
+    db["kiosks"].update(kiosk_id, {"token_hash": hash_token(token), "revoked_at": None,
+                                   "paired_at": None, "last_error": None})
+    return token
+
+
 def kiosk_for_token(db: Database, token: str | None) -> dict[str, Any] | None:
     """Return the kiosk a token belongs to, or None when unknown or revoked."""
     if not token:
         return None
-    rows = list(db["kiosks"].rows_where(
-        "token_hash = ? AND revoked_at IS NULL", [hash_token(token)], limit=1))
+    # Plain SQL: this runs on every kiosk request, and sqlite-utils' table helpers look
+    # the table's columns up again each time.
+    rows = list(db.query("SELECT * FROM kiosks WHERE token_hash = ? AND revoked_at IS NULL "
+                         "LIMIT 1", [hash_token(token)]))
     return rows[0] if rows else None
 
 
@@ -46,7 +60,12 @@ def seen(db: Database, kiosk: dict[str, Any], **status: Any) -> None:
     values = {"last_seen": utc_now(), **status}
     if not kiosk.get("paired_at"):
         values["paired_at"] = values["last_seen"]
-    db["kiosks"].update(kiosk["id"], values)
+    unknown = set(values) - KIOSK_STATUS
+    if unknown:
+        raise ValueError(f"not a kiosk status: {', '.join(sorted(unknown))}")
+    # Plain SQL for the same reason as kiosk_for_token; the names are checked above.
+    assignments = ", ".join(f"{name} = ?" for name in values)
+    db.execute(f"UPDATE kiosks SET {assignments} WHERE id = ?", [*values.values(), kiosk["id"]])
 
 
 def status_from_report(report: dict[str, Any], kiosk_now: datetime | None) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from ikm import comments
+from ikm.config import local_time
 from ikm.method import PERMENPAN_2017
 from ikm.periods import Period
 
@@ -65,7 +65,7 @@ def response_rows(db: Database, start: date, end: date, tz: timezone,
     names = [d[0] for d in cursor.description]
     rows = [dict(zip(names, values)) for values in cursor.fetchall()]
     for row in rows:
-        row["answered_at"] = comments.local_time(row["answered_at"], tz)
+        row["answered_at"] = local_time(row["answered_at"], tz)
     return rows
 
 

@@ -12,7 +12,7 @@ from wtforms import StringField, TextAreaField
 from wtforms.validators import AnyOf, InputRequired, Length, Optional
 
 from ikm import comments, config, periods
-from ikm.config import parse_offset
+from ikm.config import parse_offset, zone_name
 from web.auth import requires
 from web.database import get_db
 from web.staff import lang, neighbours, selected_period
@@ -24,7 +24,6 @@ STATUS_LABELS = {"baru": _l("Baru"), "ditindaklanjuti": _l("Ditindaklanjuti"),
 FLAG_LABELS = {"too_fast": _l("diisi terlalu cepat"), "burst": _l("terlalu banyak sekaligus")}
 # The list's period and filters, carried through a save so staff land where they were.
 KEPT_ARGS = ("kind", "from", "to", "status", "service")
-ZONES = {"+07:00": "WIB", "+08:00": "WITA", "+09:00": "WIT"}
 
 
 class FollowUpForm(FlaskForm):
@@ -79,7 +78,7 @@ def index():
         items=items, counts=counts, status=status,
         service=service, services=services, labels=STATUS_LABELS, flags=FLAG_LABELS,
         when=when, link=link, saved=request.args.get("saved"), args=args,
-        zone=ZONES.get(offset, f"UTC{offset}"), max_note=comments.MAX_NOTE)
+        zone=zone_name(offset), max_note=comments.MAX_NOTE)
 
 
 @bp.post("/comments/<response_id>")

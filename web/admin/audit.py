@@ -5,7 +5,7 @@ from flask import render_template, request
 from flask_babel import lazy_gettext as _l
 
 from ikm import audit, config
-from ikm.comments import local_time
+from ikm.config import local_time
 from web.admin import bp
 from web.auth import requires
 from web.database import get_db

@@ -35,11 +35,12 @@ from web.staff import lang
 def time_helpers() -> dict:
     """Give the admin templates stored UTC times as 'x minutes ago' and office time."""
     offset = config.get_settings(get_db())["utc_offset"]
-    zone = admin_ops.TIME_ZONES.get(offset, "UTC" + offset)
+    zone = config.zone_name(offset)
+    tz = config.parse_offset(offset)
     months = periods.MONTHS_EN if lang() == "en" else periods.MONTHS
 
     def when(value: str | None) -> dict | None:
-        local = admin_ops.office_time(value, offset)
+        local = config.local_time(value, tz)
         if local is None:
             return None
         delta = local - datetime.now(timezone.utc)
@@ -160,7 +161,7 @@ def kiosk_repair(kiosk_id: int):
     kiosk = _kiosk(kiosk_id)
     form = ActionForm()
     if form.validate_on_submit():
-        token = admin_ops.repair_kiosk(get_db(), kiosk_id)
+        token = devices.new_token(get_db(), kiosk_id)
         return show_pairing_once(kiosk_id, token)
     return render_template(
         "admin/confirm.html", form=form, title=_("Pasangkan ulang kios?"),

@@ -51,7 +51,7 @@ class SettingsForm(FlaskForm):
     burst_window_seconds = WholeNumber(_l("Survei beruntun: dalam (detik)"))
 
     def validate_utc_offset(self, field):
-        if field.data not in admin_ops.TIME_ZONES:
+        if field.data not in config.TIME_ZONES:
             raise ValidationError(_("Zona waktu kantor: pilih WIB, WITA atau WIT."))
 
     def validate_questionnaire(self, field):
