@@ -146,3 +146,16 @@ def test_every_audit_action_has_words_on_the_page():
     from web.admin.audit import LABELS
 
     assert set(LABELS) == set(ACTIONS)
+
+
+def test_the_audit_log_never_keeps_the_setup_token(client, db, login):
+    from conftest import PASSWORD, csrf_token
+    from ikm import users
+
+    token = users.new_setup_token(db)
+    page = client.get(f"/setup/{token}").text
+    client.post(f"/setup/{token}", data={"username": "camat", "password": PASSWORD,
+                                         "confirm": PASSWORD, "csrf_token": csrf_token(page)})
+    log = client.get("/staff/audit").text
+    assert "admin pertama dibuat" in log and "/setup/&lt;token&gt;" in log
+    assert token not in log

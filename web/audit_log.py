@@ -14,13 +14,17 @@ CHANGES = (
     ("admin.user", "user"), ("admin.flagged", "flagged"), ("staff.population", "population"),
     ("comments.update", "comment"),
 )
-SECRET_FIELDS = ("csrf_token", "password", "confirm", "current", "new")
+SKIPPED_FIELDS = ("csrf_token", "password", "confirm", "current", "new", "submit")
 
 
 def _detail() -> str:
+    # The route's pattern, not the path: a path may carry a secret (the setup link's token).
+    where = request.url_rule.rule if request.url_rule else request.path
+    if request.query_string:
+        where += "?" + request.query_string.decode(errors="replace")
     fields = " ".join(f"{k}={v[:60]}" for k, v in request.form.items()
-                      if not any(k.startswith(s) for s in SECRET_FIELDS))
-    return f"{request.method} {request.full_path.rstrip('?')} {fields}".strip()
+                      if not any(k.startswith(s) for s in SKIPPED_FIELDS))
+    return f"{request.method} {where} {fields}".strip()
 
 
 def _action(response: Response) -> str | None:
