@@ -10,7 +10,6 @@ from sqlite_utils import Database
 
 from ikm.config import utc_now
 
-
 KIOSK_STATUS = {"last_seen", "paired_at", "outbox", "rejected", "last_error", "clock_offset_ms"}
 
 

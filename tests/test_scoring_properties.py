@@ -1,4 +1,5 @@
 """Properties of the IKM that must hold for any set of responses (hypothesis)."""
+import math
 from decimal import Decimal
 from fractions import Fraction
 
@@ -6,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ikm.method import PERMENPAN_2017
-from ikm.scoring import score, score_rows, tally
+from ikm.scoring import _num, round_half_up, score, score_rows, tally
 
 CODES = PERMENPAN_2017.codes
 
@@ -97,3 +98,28 @@ def test_confidence_interval_holds_the_ikm_and_stays_on_the_scale(rows):
     result = score_rows(rows)
     low, high = result.ci
     assert Decimal(25) <= low <= result.ikm <= high <= Decimal(100)
+
+
+def _half_up_by_fractions(value, places):
+    """The definition: floor(value x 10^places + 1/2), in exact fractions."""
+    return math.floor(Fraction(value) * 10**places + Fraction(1, 2))
+
+
+exact_values = st.one_of(
+    st.fractions(min_value=0, max_value=10**6),
+    st.decimals(min_value=0, max_value=10**6, allow_nan=False, places=6),
+    st.integers(min_value=0, max_value=10**6),
+    st.floats(min_value=0, max_value=10**6))
+
+
+@given(exact_values, st.integers(min_value=0, max_value=6))
+def test_integer_half_up_is_the_exact_definition(value, places):
+    # round_half_up works in integers for speed; it must equal floor(x * 10^p + 1/2).
+    units = _half_up_by_fractions(value, places)
+    assert round_half_up(value, places) == Decimal(units).scaleb(-places)
+
+
+@given(st.fractions(min_value=0, max_value=400), st.integers(min_value=0, max_value=4))
+def test_json_numbers_are_the_rounded_decimals(value, places):
+    # /api/ikm's floats come from integer division; they must be the rounded decimals'.
+    assert _num(value, places) == float(round_half_up(value, places))

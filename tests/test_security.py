@@ -150,6 +150,7 @@ def test_every_audit_action_has_words_on_the_page():
 
 def test_the_audit_log_never_keeps_the_setup_token(client, db, login):
     from conftest import PASSWORD, csrf_token
+
     from ikm import users
 
     token = users.new_setup_token(db)
