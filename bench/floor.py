@@ -1,16 +1,24 @@
-"""The floor: a minimal Flask + sqlite3 endpoint that stores a response as durably as ours."""
+"""The floors: minimal Flask + sqlite3 endpoints, one storing a response as durably as ours,
+two running the bare SQL of /api/ikm and /api/trend (what HTTP alone adds to a read)."""
 from __future__ import annotations
 
 import argparse
 import json
 import sqlite3
+import sys
+import threading
+from pathlib import Path
 
 from flask import Flask, g, request
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as `python bench/floor.py`
+
+from bench import queries  # noqa: E402
 
 THREADS = 8  # as kiosk.py serves
 
 
-def create_app(path: str) -> Flask:
+def create_app(path: str, read: str | None = None) -> Flask:
     app = Flask(__name__)
     with sqlite3.connect(path) as conn:
         conn.execute("PRAGMA journal_mode=WAL")
@@ -43,7 +51,25 @@ def create_app(path: str) -> Flask:
     def ping():
         return []
 
+    if read:
+        add_read_routes(app, read)
     return app
+
+
+def add_read_routes(app: Flask, path: str) -> None:
+    """GET /bare/ikm and /bare/trend (?from=&to=): the bare SQL, its rows as JSON."""
+    local = threading.local()  # a kept read-only connection per thread, as ours keeps one
+
+    def reader() -> sqlite3.Connection:
+        if not hasattr(local, "conn"):
+            local.conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True,
+                                         check_same_thread=False)
+        return local.conn
+
+    @app.get("/bare/<kind>")
+    def bare(kind: str):
+        run = {"ikm": queries.bare_ikm, "trend": queries.bare_trend}[kind]
+        return {"rows": run(reader(), (request.args["from"], request.args["to"]))}
 
 
 if __name__ == "__main__":
@@ -52,5 +78,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--db", required=True)
+    parser.add_argument("--read", help="a seeded database to serve the bare reads from")
     args = parser.parse_args()
-    serve(create_app(args.db), host="127.0.0.1", port=args.port, threads=THREADS)
+    serve(create_app(args.db, args.read), host="127.0.0.1", port=args.port, threads=THREADS)

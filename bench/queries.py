@@ -37,7 +37,7 @@ CASES = {  # name -> (URL, bare SQL, its period)
 }
 
 
-def bare_ikm(conn: sqlite3.Connection, span: tuple[str, str]) -> None:
+def bare_ikm(conn: sqlite3.Connection, span: tuple[str, str]) -> list:
     """Run the two aggregates /api/ikm needs: the totals, then the influence sum."""
     row = conn.execute(TOTALS, span).fetchone()
     sums = [(row[2 + 3 * i], row[3 + 3 * i]) for i in range(len(ANSWERS))]
@@ -45,12 +45,12 @@ def bare_ikm(conn: sqlite3.Connection, span: tuple[str, str]) -> None:
     params = []
     for total, n in sums:
         params += [total / n, 25 / (k * n)] if n else [0, 0]
-    conn.execute(INFLUENCE, params + list(span)).fetchone()
+    return [*row, conn.execute(INFLUENCE, params + list(span)).fetchone()[0]]
 
 
-def bare_trend(conn: sqlite3.Connection, span: tuple[str, str]) -> None:
+def bare_trend(conn: sqlite3.Connection, span: tuple[str, str]) -> list:
     """Run the grouped-by-month aggregate /api/trend needs."""
-    conn.execute(TREND, span).fetchall()
+    return conn.execute(TREND, span).fetchall()
 
 
 def _timed(run: Callable[[], None], runs: int, warm: int) -> dict:
@@ -75,12 +75,15 @@ def _get(conn: http.client.HTTPConnection, url: str) -> None:
         raise RuntimeError(f"GET {url}: {reply.status} {body[:200]!r}")
 
 
-def measure(port: int, database: Path, runs: int, warm: int = 16) -> dict:
-    """Time each case through the server (keep-alive) and as bare SQL on one connection.
+def measure(port: int, database: Path, runs: int, floor_port: int | None = None,
+            warm: int = 16) -> dict:
+    """Time each case through the server (keep-alive), as bare SQL on one connection, and
+    (given the floor's port) as the same bare SQL behind a minimal Flask endpoint.
 
     Warm-up runs go round the server's worker threads (8), each with its connection.
     """
     http_conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    floor_conn = floor_port and http.client.HTTPConnection("127.0.0.1", floor_port, timeout=60)
     sql_conn = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
     results = {}
     try:
@@ -90,7 +93,13 @@ def measure(port: int, database: Path, runs: int, warm: int = 16) -> dict:
             bare = _timed(lambda f=bare_fn, s=span: f(sql_conn, s), runs, warm)
             results[name] = {"url": url, "ours": ours, "bare": bare,
                              "ratio": ours["median_ms"] / bare["median_ms"]}
+            if floor_conn:
+                floor_url = f"/bare/{kind}?from={span[0]}&to={span[1]}"
+                results[name]["http_floor"] = _timed(
+                    lambda u=floor_url: _get(floor_conn, u), runs, warm)
     finally:
         http_conn.close()
+        if floor_conn:
+            floor_conn.close()
         sql_conn.close()
     return results

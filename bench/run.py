@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
 import sqlite3
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -15,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as a script from anywhere: `python bench/run.py`
 
 from bench import dataset, page, queries, submit  # noqa: E402
-from bench.server import free_port, kiosk_server  # noqa: E402
+from bench.server import Server, free_port, kiosk_server  # noqa: E402
 from bench.table import print_table  # noqa: E402
 
 SIZES = (10_000, 100_000, 1_000_000)
@@ -37,12 +40,22 @@ def reads(args: argparse.Namespace) -> dict:
     for size in args.sizes:
         folder = dataset.build(size, args.seed, log)
         log(f"  queries at {size:,} responses ...")
-        with kiosk_server(folder, free_port()) as server:
+        with kiosk_server(folder, free_port()) as server, read_floor(folder) as floor:
             if "kiosk_page" not in results:
                 results["kiosk_page"] = page.kiosk_weight(server.url)
-            timings = queries.measure(server.port, folder / "skm.db", args.runs)
+            timings = queries.measure(server.port, folder / "skm.db", args.runs, floor.port)
             results["sizes"][str(size)] = {"queries": timings, "memory_kb": server.memory_kb()}
     return results
+
+
+@contextlib.contextmanager
+def read_floor(folder: Path) -> Iterator[Server]:
+    """Serve the bare reads of a data set from the minimal Flask app (bench/floor.py)."""
+    with tempfile.TemporaryDirectory() as work:
+        port = free_port()
+        with Server(["bench/floor.py", "--port", str(port), "--db", f"{work}/floor.db",
+                     "--read", str(folder / "skm.db")], port, Path(work) / "floor.log") as floor:
+            yield floor
 
 
 def machine() -> dict:

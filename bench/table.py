@@ -50,6 +50,11 @@ def rows(results: dict, batch: int) -> list[tuple[str, str, str, str, str]]:
                         f"{ours['median_ms']:.2f} ms (p95 {ours['p95_ms']:.2f})",
                         f"bare {bare['median_ms']:.2f} ms (x{t['ratio']:.2f})", target,
                         _verdict(ok)))
+            if "http_floor" in t:  # the same SQL behind a minimal Flask endpoint
+                floor = t["http_floor"]["median_ms"]
+                out.append(("  bare SQL via minimal Flask", f"{floor:.2f} ms",
+                            f"x{floor / bare['median_ms']:.2f} bare, ours x"
+                            f"{ours['median_ms'] / floor:.2f}", "", "-"))
     if "kiosk_page" in results:
         weight = results["kiosk_page"]
         out.append((f"kiosk page + {len(weight['files']) - 1} files",

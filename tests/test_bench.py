@@ -28,5 +28,6 @@ def test_the_quick_benchmark_prints_its_figures(tmp_path):
     queries = results["sizes"]["10000"]["queries"]
     assert set(queries) == {"ikm_month", "ikm_year", "trend_12_months"}
     assert all(q["ours"]["median_ms"] > 0 and q["bare"]["median_ms"] > 0
-               for q in queries.values())
+               and q["http_floor"]["median_ms"] > 0 for q in queries.values())
+    assert done.stdout.count("bare SQL via minimal Flask") == 3
     assert results["kiosk_page"]["total_bytes"] > 0
