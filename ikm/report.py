@@ -8,21 +8,21 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from ikm import comments, scoring, store
+from ikm import comments, populations, scoring, totals
 from ikm.method import PERMENPAN_2017, SHORT_2017, Method
 from ikm.periods import Period, months_back
 
 TREND_MONTHS = 12
 
 
-def period_method(totals: store.PeriodTotals) -> Method:
+def period_method(totals: totals.PeriodTotals) -> Method:
     """Return the short method when every respondent of the period had the short survey."""
     if totals.respondents and totals.short == totals.respondents:
         return SHORT_2017
     return PERMENPAN_2017
 
 
-def _score(sums: store.PeriodTotals, se: float | None = None) -> scoring.Result:
+def _score(sums: totals.PeriodTotals, se: float | None = None) -> scoring.Result:
     method = period_method(sums)
     return scoring.score({c: sums.totals[c] for c in method.codes}, sums.respondents, method, se,
                          sums.squares)
@@ -31,17 +31,16 @@ def _score(sums: store.PeriodTotals, se: float | None = None) -> scoring.Result:
 def period_result(db: Database, start: date, end: date, service: str | None = None
                   ) -> scoring.Result:
     """Return the IKM of the counted responses dated start..end, with its 95% CI."""
-    sums = store.period_totals(db, start, end, service)
+    sums = totals.period_totals(db, start, end, service)
     method = period_method(sums)
-    totals = {c: sums.totals[c] for c in method.codes}
-    influence = scoring.influence(totals, method)
-    sum_sq = store.influence_sum(db, start, end, service, influence)
+    influence = scoring.influence({c: sums.totals[c] for c in method.codes}, method)
+    sum_sq = totals.influence_sum(db, start, end, service, influence)
     return _score(sums, scoring.standard_error(sums.respondents, sum_sq))
 
 
 def by_service(db: Database, period: Period) -> list[tuple[dict[str, Any], scoring.Result]]:
     """Return each service with responses in the period and its IKM, in the office order."""
-    groups = store.grouped_totals(db, period.start, period.end, "service")
+    groups = totals.grouped_totals(db, period.start, period.end, "service")
     services = db["services"].rows_where(order_by="position")
     return [(s, _score(groups[s["code"]])) for s in services if s["code"] in groups]
 
@@ -50,7 +49,7 @@ def trend(db: Database, end: date, months: int = TREND_MONTHS
           ) -> list[tuple[Period, scoring.Result | None]]:
     """Return the IKM of each of the `months` months up to the one containing `end`."""
     spans = months_back(end, months)
-    groups = store.grouped_totals(db, spans[0].start, spans[-1].end, "month")
+    groups = totals.grouped_totals(db, spans[0].start, spans[-1].end, "month")
     return [(p, _score(groups[p.start.isoformat()[:7]]) if p.start.isoformat()[:7] in groups
              else None) for p in spans]
 
@@ -101,8 +100,8 @@ def overview(db: Database, period: Period, today: date | None = None) -> Overvie
         change=scoring.change(result, previous),
         services=by_service(db, period),
         trend=trend(db, min(period.end, today) if today else period.end),
-        profile=store.profile_counts(db, period.start, period.end),
-        population=store.population(db, _months(period)),
+        profile=totals.profile_counts(db, period.start, period.end),
+        population=populations.population(db, _months(period)),
     )
 
 

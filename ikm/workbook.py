@@ -12,7 +12,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlite_utils import Database
 
-from ikm import comments, report, store
+from ikm import comments, report, totals
 from ikm.config import parse_offset
 from ikm.export import COLUMNS, STATUS_LABELS, neutralise, response_rows
 from ikm.method import PERMENPAN_2017
@@ -158,7 +158,7 @@ def workbook(db: Database, period: Period, settings: dict[str, Any],
     _widths(ws, {2: 50})
     ws = book.create_sheet("Profil responden")
     _table(ws, ["Profil", "Kategori", "Jumlah", "Persen"],
-           _profile_rows(store.profile_counts(db, period.start, period.end)), {4: "percent"})
+           _profile_rows(totals.profile_counts(db, period.start, period.end)), {4: "percent"})
     _widths(ws)
     ws = book.create_sheet("Kritik dan saran")
     _table(ws, ["Tanggal dan jam", "Layanan", "Kritik dan saran", "Status", "Catatan tindak lanjut",

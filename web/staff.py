@@ -10,7 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, SubmitField
 from wtforms.validators import NumberRange, Optional
 
-from ikm import charts, config, periods, report, store
+from ikm import charts, config, periods, populations, report
 from web.auth import requires
 from web.database import get_db
 
@@ -98,7 +98,7 @@ def population():
     form = Form()
     if form.validate_on_submit():
         counts = {s["code"]: form[f"s_{s['code']}"].data or 0 for s in services}
-        store.set_population(db, month, counts)
+        populations.set_population(db, month, counts)
         flash(_("Jumlah pengguna layanan %(month)s disimpan: %(total)s orang.",
                 month=periods.containing("month", first).label(lang()),
                 total=sum(counts.values())), "info")

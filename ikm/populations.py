@@ -1,0 +1,28 @@
+"""How many people each service served per month, as staff enter them (for the sample size)."""
+from __future__ import annotations
+
+from sqlite_utils import Database
+
+from ikm.db import write_transaction
+
+
+def population(db: Database, months: list[str]) -> int | None:
+    """Return the service users of these months (YYYY-MM), a month without figures
+    taking the latest earlier month's; None when nothing was ever entered."""
+    total, known = 0, False
+    for month in months:
+        row = db.execute(
+            "SELECT month, sum(count) FROM populations WHERE month = "
+            "(SELECT max(month) FROM populations WHERE month <= ?)", [month]).fetchone()
+        if row and row[0]:
+            total += row[1]
+            known = True
+    return total if known else None
+
+
+def set_population(db: Database, month: str, counts: dict[str, int]) -> None:
+    """Store how many service users each service had in a month (YYYY-MM)."""
+    with write_transaction(db):
+        db["populations"].delete_where("month = ?", [month])
+        db["populations"].insert_all(
+            {"month": month, "service": code, "count": n} for code, n in counts.items() if n)
