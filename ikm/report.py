@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from ikm import comments, populations, scoring, totals
+from ikm import comments, populations, scoring, totals, uncertainty
 from ikm.method import PERMENPAN_2017, SHORT_2017, Method
 from ikm.periods import Period, months_back
 
@@ -33,9 +33,9 @@ def period_result(db: Database, start: date, end: date, service: str | None = No
     """Return the IKM of the counted responses dated start..end, with its 95% CI."""
     sums = totals.period_totals(db, start, end, service)
     method = period_method(sums)
-    influence = scoring.influence({c: sums.totals[c] for c in method.codes}, method)
+    influence = uncertainty.influence({c: sums.totals[c] for c in method.codes}, method)
     sum_sq = totals.influence_sum(db, start, end, service, influence)
-    return _score(sums, scoring.standard_error(sums.respondents, sum_sq))
+    return _score(sums, uncertainty.standard_error(sums.respondents, sum_sq))
 
 
 def by_service(db: Database, period: Period) -> list[tuple[dict[str, Any], scoring.Result]]:
@@ -69,7 +69,7 @@ class Overview:
     period: Period
     result: scoring.Result
     previous: scoring.Result
-    change: scoring.Change | None
+    change: uncertainty.Change | None
     services: list[tuple[dict[str, Any], scoring.Result]]
     trend: list[tuple[Period, scoring.Result | None]]
     profile: dict[str, dict[str | None, int]]
@@ -78,7 +78,7 @@ class Overview:
 
     @property
     def min_sample(self) -> int | None:
-        return None if self.population is None else scoring.sample_size(self.population)
+        return None if self.population is None else uncertainty.sample_size(self.population)
 
     @property
     def sample_enough(self) -> bool | None:
@@ -97,7 +97,7 @@ def overview(db: Database, period: Period, today: date | None = None) -> Overvie
     previous = period_result(db, previous_period.start, previous_period.end)
     return Overview(
         period=period, result=result, previous=previous,
-        change=scoring.change(result, previous),
+        change=uncertainty.change(result, previous),
         services=by_service(db, period),
         trend=trend(db, min(period.end, today) if today else period.end),
         profile=totals.profile_counts(db, period.start, period.end),
@@ -115,24 +115,24 @@ class MonthlyReport:
 
     overview: Overview
     year_before: scoring.Result
-    year_change: scoring.Change | None
-    unsur_changes: dict[str, scoring.Change | None]  # change of NRR x 25 from the previous period
+    year_change: uncertainty.Change | None
+    unsur_changes: dict[str, uncertainty.Change | None]  # of NRR x 25 from the previous period
     weakest: list[scoring.UnsurScore]
-    drops: list[tuple[scoring.UnsurScore, scoring.Change]]
+    drops: list[tuple[scoring.UnsurScore, uncertainty.Change]]
     service_drops: list[tuple[dict[str, Any], float]]
 
 
 def _unsur_changes(now: scoring.Result, before: scoring.Result
-                   ) -> dict[str, scoring.Change | None]:
+                   ) -> dict[str, uncertainty.Change | None]:
     old = {u.code: u for u in before.unsur}
-    changes: dict[str, scoring.Change | None] = {}
+    changes: dict[str, uncertainty.Change | None] = {}
     for u in now.unsur:
         prev = old.get(u.code)
         if not u.n or prev is None or not prev.n:
             changes[u.code] = None
             continue
         se = math.hypot(u.se, prev.se) if u.se is not None and prev.se is not None else None
-        changes[u.code] = scoring.Change(u.ikm - prev.ikm, se)
+        changes[u.code] = uncertainty.Change(u.ikm - prev.ikm, se)
     return changes
 
 
@@ -157,7 +157,7 @@ def monthly_report(db: Database, period: Period, today: date | None = None) -> M
     service_drops.sort(key=lambda x: x[1])
     return MonthlyReport(
         overview=ov, year_before=year_before,
-        year_change=scoring.change(ov.result, year_before), unsur_changes=changes,
+        year_change=uncertainty.change(ov.result, year_before), unsur_changes=changes,
         weakest=ov.result.lowest()[:3], drops=drops, service_drops=service_drops,
     )
 

@@ -6,16 +6,15 @@ the grade is read from that rounded IKM.
 """
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
 from ikm.method import DEFAULT_METHOD, GradeBand, Method
+from ikm.uncertainty import Z_95, influence, standard_error, unsur_se
 
 ANSWERS = (1, 2, 3, 4)
-Z_95 = 1.959963984540054  # two-sided 95% quantile of the normal distribution
 
 Totals = Mapping[str, tuple[int, int]]  # unsur code -> (sum of answers, number answered)
 
@@ -154,14 +153,6 @@ def _num(value: Fraction | Decimal | None, places: int) -> float | None:
     return None if value is None else _half_up_units(value, places) / 10**places
 
 
-def unsur_se(total: int, n: int, squares: int) -> float | None:
-    """Return the standard error of one unsur's NRR x 25 from its sums."""
-    if n < 2:
-        return None
-    variance = max(0.0, (squares - total * total / n) / (n - 1))
-    return 25 * math.sqrt(variance / n)
-
-
 def score(
     totals: Totals, respondents: int, method: Method = DEFAULT_METHOD, se: float | None = None,
     squares: Mapping[str, int] | None = None,
@@ -191,28 +182,6 @@ def score(
     index = sum((s.nrr * weight for s in scores if s.n), Fraction(0))
     ikm = round_half_up(index * 25)
     return Result(method, respondents, tuple(scores), index, ikm, grade(ikm, method), se)
-
-
-def influence(totals: Totals, method: Method = DEFAULT_METHOD) -> dict[str, tuple[float, float]]:
-    """Return, per answered unsur, (NRR, coefficient) of each respondent's influence.
-
-    A respondent's influence on the IKM is u = sum over the unsur they answered of
-    coefficient * (answer - NRR), with coefficient = 25 / (k * n_i). The variance of
-    the IKM is then N/(N-1) * sum of u^2 over the N respondents: the analytic
-    (linearised) counterpart of resampling respondents, exact for the blanks.
-    """
-    answered = [c for c in method.codes if totals.get(c, (0, 0))[1] > 0]
-    k = len(answered)
-    return {
-        c: (totals[c][0] / totals[c][1], 25 / (k * totals[c][1])) for c in answered
-    }
-
-
-def standard_error(respondents: int, sum_sq_influence: float) -> float | None:
-    """Return the IKM's standard error from the summed squared influences."""
-    if respondents < 2:
-        return None
-    return math.sqrt(max(0.0, sum_sq_influence) * respondents / (respondents - 1))
 
 
 Row = Mapping[str, int | None]
@@ -247,36 +216,3 @@ def score_rows(rows: Iterable[Row], method: Method = DEFAULT_METHOD) -> Result:
                 if row.get(c) is not None)
         sum_sq += u * u
     return score(totals, respondents, method, standard_error(respondents, sum_sq))
-
-
-def sample_size(population: int) -> int:
-    """Return the Krejcie & Morgan minimum sample for `population` service users."""
-    if population <= 0:
-        return 0
-    chi2, p, d = Fraction("3.841"), Fraction(1, 2), Fraction(5, 100)
-    s = chi2 * population * p * (1 - p) / (d * d * (population - 1) + chi2 * p * (1 - p))
-    return int(round_half_up(s, 0))
-
-
-@dataclass(frozen=True)
-class Change:
-    """The change of the IKM between two periods, and whether it exceeds the noise."""
-
-    delta: Decimal
-    se: float | None
-
-    @property
-    def significant(self) -> bool | None:
-        if self.se is None:
-            return None
-        return abs(float(self.delta)) > Z_95 * self.se if self.se > 0 else self.delta != 0
-
-
-def change(current: Result, previous: Result) -> Change | None:
-    """Compare two independent periods' IKMs (current minus previous)."""
-    if current.ikm is None or previous.ikm is None:
-        return None
-    se = None
-    if current.se is not None and previous.se is not None:
-        se = math.hypot(current.se, previous.se)
-    return Change(current.ikm - previous.ikm, se)

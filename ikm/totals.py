@@ -77,7 +77,7 @@ def grouped_totals(db: Database, start: date, end: date, group: str
 
 def influence_sum(db: Database, start: date, end: date, service: str | None,
                   influence: dict[str, tuple[float, float]]) -> float:
-    """Sum the squared influence of every respondent of the period (see scoring.influence)."""
+    """Sum the squared influence of every respondent of the period (see uncertainty.influence)."""
     if not influence:
         return 0.0
     where, params = _where(start, end, service)

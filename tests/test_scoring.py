@@ -7,7 +7,8 @@ from fractions import Fraction
 import pytest
 
 from ikm.method import KEPMENPAN_2004, PERMENPAN_2017, SHORT_2017
-from ikm.scoring import change, grade, round_half_up, sample_size, score, score_rows, tally
+from ikm.scoring import grade, round_half_up, score, score_rows, tally
+from ikm.uncertainty import change, sample_size
 
 CODES = PERMENPAN_2017.codes
 

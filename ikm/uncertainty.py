@@ -1,0 +1,81 @@
+"""How sure an IKM is: its standard error and 95% interval, whether a change between
+periods exceeds the noise, and how many respondents a population needs."""
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+from typing import TYPE_CHECKING
+
+from ikm.method import DEFAULT_METHOD, Method
+
+if TYPE_CHECKING:
+    from ikm.scoring import Result
+
+Z_95 = 1.959963984540054  # two-sided 95% quantile of the normal distribution
+
+
+def unsur_se(total: int, n: int, squares: int) -> float | None:
+    """Return the standard error of one unsur's NRR x 25 from its sums."""
+    if n < 2:
+        return None
+    variance = max(0.0, (squares - total * total / n) / (n - 1))
+    return 25 * math.sqrt(variance / n)
+
+
+def influence(totals: Mapping[str, tuple[int, int]], method: Method = DEFAULT_METHOD
+              ) -> dict[str, tuple[float, float]]:
+    """Return, per answered unsur, (NRR, coefficient) of each respondent's influence.
+
+    A respondent's influence on the IKM is u = sum over the unsur they answered of
+    coefficient * (answer - NRR), with coefficient = 25 / (k * n_i). The variance of
+    the IKM is then N/(N-1) * sum of u^2 over the N respondents: the analytic
+    (linearised) counterpart of resampling respondents, exact for the blanks.
+    """
+    answered = [c for c in method.codes if totals.get(c, (0, 0))[1] > 0]
+    k = len(answered)
+    return {
+        c: (totals[c][0] / totals[c][1], 25 / (k * totals[c][1])) for c in answered
+    }
+
+
+def standard_error(respondents: int, sum_sq_influence: float) -> float | None:
+    """Return the IKM's standard error from the summed squared influences."""
+    if respondents < 2:
+        return None
+    return math.sqrt(max(0.0, sum_sq_influence) * respondents / (respondents - 1))
+
+
+@dataclass(frozen=True)
+class Change:
+    """The change of the IKM between two periods, and whether it exceeds the noise."""
+
+    delta: Decimal
+    se: float | None
+
+    @property
+    def significant(self) -> bool | None:
+        if self.se is None:
+            return None
+        return abs(float(self.delta)) > Z_95 * self.se if self.se > 0 else self.delta != 0
+
+
+def change(current: Result, previous: Result) -> Change | None:
+    """Compare two independent periods' IKMs (current minus previous)."""
+    if current.ikm is None or previous.ikm is None:
+        return None
+    se = None
+    if current.se is not None and previous.se is not None:
+        se = math.hypot(current.se, previous.se)
+    return Change(current.ikm - previous.ikm, se)
+
+
+def sample_size(population: int) -> int:
+    """Return the Krejcie & Morgan minimum sample for `population` service users."""
+    if population <= 0:
+        return 0
+    chi2, p, d = Fraction("3.841"), Fraction(1, 2), Fraction(5, 100)
+    s = chi2 * population * p * (1 - p) / (d * d * (population - 1) + chi2 * p * (1 - p))
+    return math.floor(s + Fraction(1, 2))  # to the nearest, half up
