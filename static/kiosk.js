@@ -67,9 +67,23 @@
     config.services.forEach(function (s) {
       var b = document.createElement("button");
       b.type = "button"; b.className = "tile"; b.setAttribute("data-service", s.code);
-      b.textContent = s.name[lang];
+      label(b, s.name[lang]);
       box.appendChild(b);
     });
+  }
+
+  function label(el, text) {
+    // A word with a hyphen ("(KTP-el)") is kept whole: browsers break lines after a hyphen.
+    // One span holds the words, so that the flex tile centres one paragraph.
+    var line = document.createElement("span");
+    line.className = "label";
+    text.split(/(\s+)/).forEach(function (part) {
+      if (part.indexOf("-") < 0) { line.appendChild(document.createTextNode(part)); return; }
+      var word = document.createElement("span");
+      word.className = "word"; word.textContent = part;
+      line.appendChild(word);
+    });
+    el.appendChild(line);
   }
 
   function progress(done) {

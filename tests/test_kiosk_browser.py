@@ -412,6 +412,13 @@ def test_tiles_and_faces_fit_the_screen(orientation, live_server, db, kiosk_toke
     expect(page.locator("#service")).to_be_visible()
     expect(page.locator("#service .tile")).to_have_count(13)
     inside_viewport(page, "#service .tile")
+    # "(KTP-el)" stays on one line: browsers would break it after the hyphen.
+    word = page.locator('#service .tile[data-service="KTP-EL"] .word')
+    assert word.text_content() == "(KTP-el)"
+    assert word.evaluate("w => w.getClientRects().length") == 1
+    # ... and flows as the last words of one paragraph, not beside it.
+    assert word.evaluate("w => Math.abs(w.getBoundingClientRect().bottom - "
+                         "w.closest('.label').getBoundingClientRect().bottom)") < 2
     shoot(page, orientation, "service")
     page.tap('#service .tile[data-service="KTP-EL"]')
     expect(page.locator("#question")).to_be_visible()
