@@ -25,8 +25,8 @@ def round_half_up(value: Fraction | Decimal | int, places: int = 2) -> Decimal:
 
 
 def _half_up_units(value: Fraction | Decimal | int | float, places: int) -> int:
-    """Return floor(value x 10^places + 1/2) in integers (no Fraction arithmetic: /api/ikm
-    rounds about fifty numbers per request)."""
+    """Return floor(value x 10^places + 1/2), exactly."""
+    # In integers, not Fraction arithmetic: /api/ikm rounds about fifty numbers a request.
     if not isinstance(value, Fraction):
         value = Fraction(value)
     num, den = value.numerator, value.denominator
