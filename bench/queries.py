@@ -53,18 +53,25 @@ def bare_trend(conn: sqlite3.Connection, span: tuple[str, str]) -> list:
     return conn.execute(TREND, span).fetchall()
 
 
-def _timed(run: Callable[[], None], runs: int, warm: int) -> dict:
+def _timed(runs: dict[str, Callable[[], object]], n: int, warm: int) -> dict[str, dict]:
+    """Time each of `runs` n times, taking turns; return the median and p95 of each."""
+    # Turns, not one block each: a passing disturbance on this shared machine (another
+    # job, the disk writing back the submissions) then falls on all of them alike.
     for _ in range(warm):
-        run()
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        run()
-        times.append(1000 * (time.perf_counter() - started))
-    times.sort()
-    return {"median_ms": statistics.median(times),
-            "p95_ms": times[min(len(times) - 1, round(0.95 * (len(times) - 1)))],
-            "runs": runs}
+        for run in runs.values():
+            run()
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    for _ in range(n):
+        for name, run in runs.items():
+            started = time.perf_counter()
+            run()
+            times[name].append(1000 * (time.perf_counter() - started))
+    summary = {}
+    for name, ms in times.items():
+        ms.sort()
+        summary[name] = {"median_ms": statistics.median(ms),
+                         "p95_ms": ms[min(len(ms) - 1, round(0.95 * (len(ms) - 1)))], "runs": n}
+    return summary
 
 
 def _get(conn: http.client.HTTPConnection, url: str) -> None:
@@ -75,7 +82,7 @@ def _get(conn: http.client.HTTPConnection, url: str) -> None:
         raise RuntimeError(f"GET {url}: {reply.status} {body[:200]!r}")
 
 
-def measure(port: int, database: Path, runs: int, floor_port: int | None = None,
+def measure(port: int, database: Path, n: int, floor_port: int | None = None,
             warm: int = 16) -> dict:
     """Time each case through the server (keep-alive), as bare SQL on one connection, and
     (given the floor's port) as the same bare SQL behind a minimal Flask endpoint.
@@ -89,14 +96,14 @@ def measure(port: int, database: Path, runs: int, floor_port: int | None = None,
     try:
         for name, (url, kind, span) in CASES.items():
             bare_fn = bare_ikm if kind == "ikm" else bare_trend
-            ours = _timed(lambda u=url: _get(http_conn, u), runs, warm)
-            bare = _timed(lambda f=bare_fn, s=span: f(sql_conn, s), runs, warm)
-            results[name] = {"url": url, "ours": ours, "bare": bare,
-                             "ratio": ours["median_ms"] / bare["median_ms"]}
-            if floor_conn:
-                floor_url = f"/bare/{kind}?from={span[0]}&to={span[1]}"
-                results[name]["http_floor"] = _timed(
-                    lambda u=floor_url: _get(floor_conn, u), runs, warm)
+            runs = {"ours": lambda u=url: _get(http_conn, u),
+                    "bare": lambda f=bare_fn, s=span: f(sql_conn, s)}
+            if floor_conn:  # the same SQL behind a minimal Flask endpoint
+                runs["http_floor"] = lambda u=f"/bare/{kind}?from={span[0]}&to={span[1]}": (
+                    _get(floor_conn, u))
+            timed = _timed(runs, n, warm)
+            results[name] = {"url": url, **timed,
+                             "ratio": timed["ours"]["median_ms"] / timed["bare"]["median_ms"]}
     finally:
         http_conn.close()
         if floor_conn:

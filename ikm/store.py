@@ -69,7 +69,8 @@ def record_responses(db: Database, kiosk: dict[str, Any] | None, items: list[Inc
         # morning's surveys in one request. The batch is inserted in one go at the end,
         # so the responses stored before it are counted in one query, and its own
         # earlier ones here, kept sorted.
-        stored = _recent(db, kiosk_id, [(low, at) for _, _, at, low in fresh])
+        stored = _recent(db, kiosk_id, [(low, at) for _, _, at, low in fresh],
+                         settings["burst_count"])
         rows, batch_times = [], []
         for (r, placed, at, low), before in zip(fresh, stored):
             recent = before + (bisect.bisect_right(batch_times, at)
@@ -92,10 +93,13 @@ def _existing(db: Database, ids: list[str]) -> set[str]:
     return found
 
 
-def _recent(db: Database, kiosk_id: int | None, spans: list[tuple[str, str]]) -> list[int]:
-    """Count the kiosk's stored responses answered within each (low, high), inclusive."""
+def _recent(db: Database, kiosk_id: int | None, spans: list[tuple[str, str]], cap: int
+            ) -> list[int]:
+    """Count the kiosk's stored responses answered in each (low, high), stopping at `cap`."""
     if kiosk_id is None:
         return [0] * len(spans)
+    # The burst rule only asks whether there are `cap` (burst_count): counting stops there,
+    # so a flood from one kiosk token costs each request no more than a quiet day does.
     counts: list[int] = []
     for i in range(0, len(spans), 300):
         chunk = spans[i:i + 300]
@@ -103,9 +107,9 @@ def _recent(db: Database, kiosk_id: int | None, spans: list[tuple[str, str]]) ->
         params = [v for n, (low, high) in enumerate(chunk) for v in (n, low, high)]
         counts += [c for (c,) in db.execute(
             f"WITH span(n, low, high) AS (VALUES {values}) "
-            "SELECT (SELECT count(*) FROM responses WHERE kiosk_id = ? "
-            "AND answered_at BETWEEN span.low AND span.high) FROM span ORDER BY n",
-            [*params, kiosk_id])]
+            "SELECT (SELECT count(*) FROM (SELECT 1 FROM responses WHERE kiosk_id = ? "
+            "AND answered_at BETWEEN span.low AND span.high LIMIT ?)) FROM span ORDER BY n",
+            [*params, kiosk_id, cap])]
     return counts
 
 

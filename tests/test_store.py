@@ -128,3 +128,22 @@ def test_staff_can_include_a_flagged_response(tmp_path):
     assert store.set_counted(db, [fast.id], True) == 1
     assert report.period_result(db, *period).ikm == 75
     assert [r["flag"] for r in store.flagged(db, *period)] == ["too_fast"]
+
+
+def test_a_burst_across_requests_is_flagged_and_counting_stops_at_the_rule(tmp_path):
+    from ikm import devices
+
+    db = open_db(tmp_path / "skm.db")
+    kiosk_id, _ = devices.add_kiosk(db, "Loket 1")
+    db["kiosks"].update(kiosk_id, {"created_at": "2026-01-01T00:00:00.000+00:00"})
+    kiosk = db["kiosks"].get(kiosk_id)
+    settings = {**config.DEFAULTS, "min_survey_seconds": 0}  # 5 within 60 s is a burst
+    flags = []
+    for second in range(0, 40, 5):  # eight surveys, 5 s apart, each in its own request
+        response = incoming({"U1": 4}, when=f"2026-11-10T10:00:{second:02}+07:00")
+        store.record_responses(db, kiosk, [response], settings)
+        flags.append(db["responses"].get(response.id)["flag"])
+    assert flags == [None] * 4 + ["burst"] * 4
+    window = ("2026-11-10T02:59:00.000+00:00", "2026-11-10T03:01:00.000+00:00")
+    assert store._recent(db, kiosk_id, [window], 100) == [8]
+    assert store._recent(db, kiosk_id, [window], 5) == [5]
