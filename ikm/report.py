@@ -15,9 +15,9 @@ from ikm.periods import Period, months_back
 TREND_MONTHS = 12
 
 
-def period_method(totals: totals.PeriodTotals) -> Method:
+def period_method(sums: totals.PeriodTotals) -> Method:
     """Return the short method when every respondent of the period had the short survey."""
-    if totals.respondents and totals.short == totals.respondents:
+    if sums.respondents and sums.short == sums.respondents:
         return SHORT_2017
     return PERMENPAN_2017
 
