@@ -114,8 +114,6 @@ def rename_kiosk(db: Database, kiosk_id: int, name: str) -> None:
     db["kiosks"].update(kiosk_id, {"name": _name(name)})
 
 
-
-
 def kiosks(db: Database) -> list[dict[str, Any]]:
     """Return every kiosk, active ones first, with how many responses each has sent."""
     return list(db.query(

@@ -35,7 +35,6 @@ class Comment:
     flag: str | None
 
 
-
 def _where(start: date, end: date, status: str | None, service: str | None
            ) -> tuple[str, list]:
     sql = f"r.local_date BETWEEN ? AND ? AND {_HAS_COMMENT}"

@@ -49,6 +49,8 @@ ACCOUNT_ERRORS = {
 def account_error(exc: users.AccountError) -> str:
     """Return an account refusal as a message for the page."""
     return str(ACCOUNT_ERRORS.get(exc.reason, exc))
+
+
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
 login_manager.login_message = None
