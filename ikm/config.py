@@ -74,7 +74,10 @@ def local_time(utc_iso: str | None, tz: timezone) -> datetime | None:
 
 def get_settings(db: Database) -> dict[str, Any]:
     """Return every setting: the stored value where there is one, else the default."""
-    stored = {r["key"]: json.loads(r["value"]) for r in db["settings"].rows}
+    # Plain SQL: read on every kiosk request, where sqlite-utils' table helper would first
+    # query the schema three times (as ikm.devices does for the kiosk look-up).
+    stored = {key: json.loads(value)
+              for key, value in db.execute("SELECT key, value FROM settings")}
     return {key: stored.get(key, default) for key, default in DEFAULTS.items()}
 
 

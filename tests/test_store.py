@@ -56,6 +56,16 @@ def test_settings_default_and_override(tmp_path):
     assert config.questions(settings) == ["U7", "U3", "U9"]
 
 
+def test_reading_the_settings_is_one_query(tmp_path):
+    # Every kiosk request reads them: no schema look-ups on the way.
+    db = open_db(tmp_path / "skm.db")
+    config.set_settings(db, {"idle_seconds": 45})
+    statements = []
+    db.conn.set_trace_callback(statements.append)
+    assert config.get_settings(db)["idle_seconds"] == 45
+    assert statements == ["SELECT key, value FROM settings"]
+
+
 def test_question_order_is_the_office_choice():
     settings = {**config.DEFAULTS, "question_order": ["U9", "U8", "U1"]}
     assert config.questions(settings) == ["U9", "U8", "U1", "U2", "U3", "U4", "U5", "U6", "U7"]
