@@ -62,8 +62,7 @@ def add_read_routes(app: Flask, path: str) -> None:
 
     def reader() -> sqlite3.Connection:
         if not hasattr(local, "conn"):
-            local.conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True,
-                                         check_same_thread=False)
+            local.conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         return local.conn
 
     @app.get("/bare/<kind>")
