@@ -143,3 +143,11 @@ def _audit(db: Database) -> None:
     db["audit"].create({"id": int, "at": str, "username": str, "action": str, "detail": str,
                         "ip": str}, pk="id", not_null={"at", "action"})
     db["audit"].create_index(["at"])
+
+
+@migrations(name="0007_audit_actor")
+def _audit_actor(db: Database) -> None:
+    # via: "web" (a signed-in user) or "cli" (the command line); count: repeated refused
+    # sign-ins from one address for one name, kept on one row.
+    db["audit"].add_column("via", str, not_null_default="web")
+    db["audit"].add_column("count", int, not_null_default=1)

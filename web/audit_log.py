@@ -51,5 +51,5 @@ def init_app(app: Flask) -> None:
         if action:
             actor = g.get("actor") or (current_user.username if current_user.is_authenticated
                                        else request.form.get("username"))
-            audit.record(get_db(), action, actor, _detail(), request.remote_addr)
+            audit.record(get_db(), action, audit.Actor(actor, request.remote_addr), _detail())
         return response

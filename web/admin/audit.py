@@ -18,6 +18,8 @@ LABELS = {
     "export": _l("ekspor"), "settings": _l("pengaturan survei"), "service": _l("layanan"),
     "kiosk": _l("kios"), "user": _l("pengguna"), "population": _l("jumlah pengguna layanan"),
     "flagged": _l("jawaban ditandai"), "comment": _l("tindak lanjut komentar"),
+    "backup": _l("cadangan dibuat"), "restore": _l("cadangan dipulihkan"),
+    "unlock": _l("batas masuk dicabut"),
 }
 
 
