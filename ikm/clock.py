@@ -33,8 +33,11 @@ def place(kiosk_time: datetime, received: datetime, kiosk_now: datetime | None =
     if kiosk_now is not None:
         offset = received - kiosk_now
         if abs(offset) > SKEW_TOLERANCE:
-            corrected = kiosk_time + offset
-            if possible(corrected):
+            try:
+                corrected = kiosk_time + offset
+            except OverflowError:  # a clock centuries off shifts a time past year 9999
+                corrected = None
+            if corrected is not None and possible(corrected):
                 return corrected, CORRECTED
     if possible(kiosk_time):
         return kiosk_time, KIOSK

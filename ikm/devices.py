@@ -10,6 +10,7 @@ from sqlite_utils import Database
 
 from ikm.config import utc_now
 
+MAX_COUNT = 10**9  # entries a kiosk may report waiting or set aside
 KIOSK_STATUS = {"last_seen", "paired_at", "outbox", "rejected", "last_error", "clock_offset_ms"}
 
 
@@ -72,11 +73,14 @@ def status_from_report(report: dict[str, Any], kiosk_now: datetime | None) -> di
     status: dict[str, Any] = {}
     for key in ("outbox", "rejected"):
         value = report.get(key)
-        if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        # A count no tablet can hold is ignored, as anything that is not a count is.
+        if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_COUNT:
             status[key] = value
     if "last_error" in report:
         error = report["last_error"]
-        status["last_error"] = str(error)[:500] if error else None
+        # A lone surrogate from JSON becomes "?": SQLite stores only real text.
+        status["last_error"] = (str(error)[:500].encode("utf-8", "replace").decode()
+                                if error else None)
     if kiosk_now is not None:
         offset = datetime.now(timezone.utc) - kiosk_now
         status["clock_offset_ms"] = round(offset.total_seconds() * 1000)

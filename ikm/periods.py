@@ -13,6 +13,10 @@ MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "Au
              "September", "October", "November", "December")
 ROMAN = ("I", "II", "III", "IV")
 KINDS = ("month", "quarter", "semester", "year", "custom")
+# The dates an office can ask about. Python's dates end at year 9999 and a period's
+# neighbours, a year before or the trend's twelve months must stay within them.
+EARLIEST = date(1900, 1, 1)
+LATEST = date(2999, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -107,6 +111,26 @@ def months_back(end: date, count: int) -> list[Period]:
     return months
 
 
+class BadDate(ValueError):
+    """A date argument that cannot be read or lies outside the years an office can ask about."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(f"{field}: {message}")
+        self.field, self.message = field, message
+
+
+def parse_date(name: str, text: str) -> date:
+    """Return a YYYY-MM-DD date within EARLIEST..LATEST; raise BadDate naming the argument."""
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise BadDate(name, f"{text!r} is not a date (YYYY-MM-DD)") from None
+    if not EARLIEST <= day <= LATEST:
+        raise BadDate(name, f"{text} is outside the years this office can ask about "
+                            f"({EARLIEST.year}-{LATEST.year})")
+    return day
+
+
 def from_args(args: dict[str, str], settings: dict[str, Any]) -> Period:
     """Return the period that URL arguments select (this month by default).
 
@@ -116,16 +140,10 @@ def from_args(args: dict[str, str], settings: dict[str, Any]) -> Period:
     kind = args.get("kind") or ("custom" if args.get("to") else "month")
     if kind not in KINDS:
         raise ValueError(f"kind: {kind!r} is not one of {', '.join(KINDS)}")
-    try:
-        start = date.fromisoformat(args["from"]) if args.get("from") else today(settings)
-    except ValueError:
-        raise ValueError(f"from: {args['from']!r} is not a date (YYYY-MM-DD)") from None
+    start = parse_date("from", args["from"]) if args.get("from") else today(settings)
     if kind != "custom":
         return containing(kind, start)
-    try:
-        end = date.fromisoformat(args["to"]) if args.get("to") else start
-    except ValueError:
-        raise ValueError(f"to: {args['to']!r} is not a date (YYYY-MM-DD)") from None
+    end = parse_date("to", args["to"]) if args.get("to") else start
     if end < start:
         raise ValueError("to: the period ends before it starts")
     return Period(start, end, "custom")

@@ -4,10 +4,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import Container
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from ikm.config import QUESTIONNAIRES
+from ikm.periods import EARLIEST, LATEST
 from ikm.profile import AGE_GROUP, EDUCATION, GENDER, OCCUPATION, age_group
 
 MAX_COMMENT = 2000
@@ -89,15 +90,43 @@ def _answers(value: Any, questionnaire: str) -> dict[str, int]:
     return answers
 
 
+def _text(field: str, value: str) -> str:
+    # JSON may carry a lone surrogate (an escaped \udc80): a Python string, but not text
+    # that UTF-8, and so SQLite, can hold.
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        problem = f"is not valid Unicode text (at character {exc.start + 1})"
+        raise Invalid(field, problem) from None
+    return value
+
+
+def clock_time(value: Any) -> datetime | None:
+    """Return an ISO 8601 time with offset within the years a clock may show, else None."""
+    if not isinstance(value, str):
+        return None
+    try:
+        when = datetime.fromisoformat(value)
+        # Year 1 at +14:00 is a valid string but falls outside Python's datetime in UTC.
+        utc = when.astimezone(timezone.utc) if when.tzinfo else None
+    except (ValueError, OverflowError):
+        return None
+    return when if utc and EARLIEST.year <= utc.year <= LATEST.year else None
+
+
 def _time(value: Any) -> datetime:
     if not isinstance(value, str):
         raise Invalid("answered_at", "must be an ISO 8601 time, e.g. 2026-11-28T10:15:00+07:00")
-    try:
-        when = datetime.fromisoformat(value)
-    except ValueError:
-        raise Invalid("answered_at", f"{value!r} is not an ISO 8601 time") from None
-    if when.tzinfo is None:
-        raise Invalid("answered_at", f"{value!r} has no offset (add +07:00 or Z)")
+    when = clock_time(value)
+    if when is None:
+        try:
+            naive = datetime.fromisoformat(value).tzinfo is None
+        except ValueError:
+            raise Invalid("answered_at", f"{value!r} is not an ISO 8601 time") from None
+        if naive:
+            raise Invalid("answered_at", f"{value!r} has no offset (add +07:00 or Z)")
+        raise Invalid("answered_at", f"{value!r} is outside the years a kiosk's clock can "
+                                     f"show ({EARLIEST.year}-{LATEST.year})")
     return when
 
 
@@ -124,7 +153,7 @@ def parse(obj: Any, services: Container[str]) -> Incoming:
     if comment is not None:
         if not isinstance(comment, str):
             raise Invalid("comment", "must be text")
-        comment = comment.replace("\x00", "").strip() or None
+        comment = _text("comment", comment).replace("\x00", "").strip() or None
         if comment and len(comment) > MAX_COMMENT:
             raise Invalid("comment", f"{len(comment)} characters; at most {MAX_COMMENT}")
     return Incoming(

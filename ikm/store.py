@@ -2,15 +2,16 @@
 from __future__ import annotations
 
 import bisect
+import sqlite3
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from sqlite_utils import Database
 
-from ikm import clock
+from ikm import clock, devices
 from ikm.config import parse_offset, utc_now
 from ikm.db import ANSWER_COLUMNS, write_transaction
-from ikm.responses import Incoming, abuse_flag
+from ikm.responses import Incoming, Invalid, abuse_flag
 
 STORED, DUPLICATE = "stored", "duplicate"
 
@@ -41,46 +42,85 @@ def _row(r: Incoming, kiosk_id: int | None, flag: str | None, tz: timezone,
 
 
 def record_responses(db: Database, kiosk: dict[str, Any] | None, items: list[Incoming],
-                     settings: dict[str, Any], kiosk_now: datetime | None = None) -> list[str]:
-    """Store new responses in one committed transaction; return stored/duplicate per item.
+                     settings: dict[str, Any], kiosk_now: datetime | None = None
+                     ) -> list[str | Invalid]:
+    """Store new responses and the kiosk's contact in one transaction that commits here.
 
-    `kiosk_now` is what the kiosk's clock read when it sent them (see ikm.clock).
-    When this returns, the responses are on disk: the caller may acknowledge them.
+    Returns, per item, stored, duplicate, or why it could not be stored (Invalid); one
+    item SQLite refuses never keeps the others out. `kiosk_now` is what the kiosk's clock
+    read when it sent them (see ikm.clock). When this returns, the transaction has
+    committed with synchronous=FULL: the responses are on disk and may be acknowledged.
     """
+    if db.conn.in_transaction:
+        raise RuntimeError("record_responses commits by itself: call it outside a transaction")
     tz = parse_offset(settings["utc_offset"])
     window = timedelta(seconds=settings["burst_window_seconds"])
     received_at = utc_now()
     received = datetime.fromisoformat(received_at)
     kiosk_id = kiosk["id"] if kiosk else None
     registered = datetime.fromisoformat(kiosk["created_at"]) if kiosk else None
-    statuses, fresh = [], []
+    statuses: list[str | Invalid] = []
+    fresh = []
     with write_transaction(db):
         # One look-up for the whole batch; `seen` also catches an id sent twice in it.
         seen = _existing(db, [r.id for r in items])
-        for r in items:
+        for n, r in enumerate(items):
             if r.id in seen:
                 statuses.append(DUPLICATE)
                 continue
             seen.add(r.id)
             statuses.append(STORED)
             placed = clock.place(r.answered_at, received, kiosk_now, registered)
-            fresh.append((r, placed, _utc(placed[0]), _utc(placed[0] - window)))
+            fresh.append((n, r, placed, _utc(placed[0]), _utc(placed[0] - window)))
         # Bursts are judged on the kiosk's clock, never on arrival: an outbox delivers a
         # morning's surveys in one request. The batch is inserted in one go at the end,
         # so the responses stored before it are counted in one query, and its own
         # earlier ones here, kept sorted.
-        stored = _recent(db, kiosk_id, [(low, at) for _, _, at, low in fresh],
+        stored = _recent(db, kiosk_id, [(low, at) for *_, at, low in fresh],
                          settings["burst_count"])
         rows, batch_times = [], []
-        for (r, placed, at, low), before in zip(fresh, stored):
+        for (n, r, placed, at, low), before in zip(fresh, stored):
             recent = before + (bisect.bisect_right(batch_times, at)
                                - bisect.bisect_left(batch_times, low))
             if kiosk_id is not None:
                 bisect.insort(batch_times, at)
             flag = abuse_flag(r, recent, settings)
-            rows.append(_row(r, kiosk_id, flag, tz, received_at, placed, at))
-        db.conn.executemany(_INSERT, rows)
+            rows.append((n, _row(r, kiosk_id, flag, tz, received_at, placed, at)))
+        for n, problem in _insert(db, rows):
+            statuses[n] = problem
+        if kiosk is not None:
+            devices.seen(db, kiosk)
     return statuses
+
+
+def _insert(db: Database, rows: list[tuple[int, list[Any]]]) -> list[tuple[int, Invalid]]:
+    """Insert the rows in one go; if SQLite refuses one, insert the others one by one.
+
+    Return the rows left out and why. A full disk or a held lock (OperationalError)
+    refuses the whole batch instead: it is raised, and the caller answers 503.
+    """
+    db.execute("SAVEPOINT batch")
+    try:
+        db.conn.executemany(_INSERT, [row for _, row in rows])
+        db.execute("RELEASE batch")
+        return []
+    except sqlite3.OperationalError:
+        raise
+    except (sqlite3.Error, ValueError, OverflowError):
+        db.execute("ROLLBACK TO batch")
+        db.execute("RELEASE batch")
+    refused = []
+    for n, row in rows:
+        db.execute("SAVEPOINT one")
+        try:
+            db.execute(_INSERT, row)
+        except sqlite3.OperationalError:
+            raise
+        except (sqlite3.Error, ValueError, OverflowError) as exc:
+            db.execute("ROLLBACK TO one")
+            refused.append((n, Invalid("response", f"cannot be stored ({type(exc).__name__})")))
+        db.execute("RELEASE one")
+    return refused
 
 
 def _existing(db: Database, ids: list[str]) -> set[str]:

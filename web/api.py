@@ -1,25 +1,37 @@
 """The JSON API: kiosks send responses; anyone may read services and the aggregate IKM."""
 from __future__ import annotations
 
+import contextlib
 import json
+import threading
+from collections.abc import Iterator
 from datetime import date, datetime
+from typing import Any
 
-from flask import Blueprint, abort, jsonify, request
+from flask import Blueprint, Response, abort, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from ikm import config, devices, periods, report, store
 from ikm.db import write_transaction
-from ikm.responses import Invalid, parse
+from ikm.responses import Invalid, clock_time, parse
 from web.database import get_db, write_turn
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 MAX_BATCH = 500
+# A kiosk's outbox sends one request at a time, and its status report may overlap it:
+# two at once is all an honest kiosk needs. More would each hold one of waitress's few
+# threads while staff pages and other kiosks queue behind them.
+PER_KIOSK = 2
+RETRY_AFTER_SECONDS = 1
+_slots: dict[tuple[str, int], threading.BoundedSemaphore] = {}
+_slots_guard = threading.Lock()
 
 
-def error(status: int, field: str, message: str):
+def error(status: int, field: str, message: str, **headers: str) -> Response:
     """Return a JSON error that names the field at fault."""
     response = jsonify({"error": message, "field": field})
     response.status_code = status
+    response.headers.update(headers)
     return response
 
 
@@ -28,7 +40,7 @@ def _http_error(exc: HTTPException):
     return error(exc.code or 500, "request", exc.description or exc.name)
 
 
-def _kiosk():
+def _kiosk() -> dict[str, Any]:
     header = request.headers.get("Authorization", "")
     token = header[7:].strip() if header.lower().startswith("bearer ") else None
     kiosk = devices.kiosk_for_token(get_db(), token)
@@ -38,73 +50,95 @@ def _kiosk():
     return kiosk
 
 
-def _json_body():
+@contextlib.contextmanager
+def kiosk_turn(kiosk_id: int) -> Iterator[None]:
+    """Serve a kiosk's request if it has fewer than PER_KIOSK under way, else answer 429."""
+    key = (current_app.config["DATABASE"], kiosk_id)
+    with _slots_guard:
+        slot = _slots.setdefault(key, threading.BoundedSemaphore(PER_KIOSK))
+    if not slot.acquire(blocking=False):
+        abort(error(429, "Authorization", "this kiosk already has requests under way; send "
+                    "again after Retry-After seconds",
+                    **{"Retry-After": str(RETRY_AFTER_SECONDS)}))
+    try:
+        yield
+    finally:
+        slot.release()
+
+
+def _json_body() -> Any:
     if request.mimetype != "application/json":
         abort(error(415, "Content-Type", "send the response as application/json"))
     try:
         return json.loads(request.get_data(cache=False))
     except (ValueError, UnicodeDecodeError):
         abort(error(400, "body", "the body is not valid JSON"))
+    except RecursionError:  # arrays or objects nested thousands deep
+        abort(error(400, "body", "the JSON is nested too deeply"))
 
 
 def _kiosk_clock() -> datetime | None:
     """Return what the kiosk's clock read as it sent this request (X-Kiosk-Clock), if valid."""
-    value = request.headers.get("X-Kiosk-Clock")
-    try:
-        when = datetime.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-    return when if when and when.tzinfo else None
+    return clock_time(request.headers.get("X-Kiosk-Clock"))
+
+
+def _result(rid: Any, status: str | Invalid) -> dict[str, Any]:
+    if isinstance(status, Invalid):
+        return {"id": rid, "status": "invalid", "field": status.field, "message": status.message}
+    return {"id": rid, "status": status}
 
 
 @bp.post("/responses")
 def post_responses():
     """Store one response or a list of them; idempotent on each response's id."""
     kiosk = _kiosk()
-    body = _json_body()
-    db = get_db()
-    services = {code for (code,) in db.execute("SELECT code FROM services")}
-    settings = config.get_settings(db)
-    if isinstance(body, list):
+    with kiosk_turn(kiosk["id"]):
+        body = _json_body()
+        db = get_db()
+        services = {code for (code,) in db.execute("SELECT code FROM services")}
+        settings = config.get_settings(db)
+        if not isinstance(body, list):
+            try:
+                response = parse(body, services)
+            except Invalid as exc:
+                return error(422, exc.field, exc.message)
+            with write_turn():
+                (status,) = store.record_responses(db, kiosk, [response], settings,
+                                                   _kiosk_clock())
+            if isinstance(status, Invalid):
+                return error(422, status.field, status.message)
+            return jsonify({"id": response.id, "status": status}), (
+                201 if status == store.STORED else 200)
         if len(body) > MAX_BATCH:
             return error(413, "body", f"{len(body)} responses; at most {MAX_BATCH} per request")
-        results, valid = [], []
+        # Each result carries the id as the kiosk sent it, to take its entry off the outbox.
+        ids = [item.get("id") if isinstance(item, dict) else None for item in body]
+        outcomes: list[str | Invalid] = []
+        valid = []
         for item in body:
-            # Each result carries the id as the kiosk sent it, to settle its outbox entry.
-            rid = item.get("id") if isinstance(item, dict) else None
             try:
                 valid.append(parse(item, services))
-                results.append({"id": rid, "status": None})
+                outcomes.append(store.STORED)  # a placeholder until it is stored
             except Invalid as exc:
-                results.append({"id": rid, "status": "invalid", "field": exc.field,
-                                "message": exc.message})
-        with write_turn(), write_transaction(db):
-            statuses = iter(store.record_responses(db, kiosk, valid, settings, _kiosk_clock()))
-            devices.seen(db, kiosk)
-        for result in results:
-            if result["status"] is None:
-                result["status"] = next(statuses)
-        return jsonify({"results": results})
-    try:
-        response = parse(body, services)
-    except Invalid as exc:
-        return error(422, exc.field, exc.message)
-    with write_turn(), write_transaction(db):
-        (status,) = store.record_responses(db, kiosk, [response], settings, _kiosk_clock())
-        devices.seen(db, kiosk)
-    return jsonify({"id": response.id, "status": status}), 201 if status == store.STORED else 200
+                outcomes.append(exc)
+        with write_turn():
+            stored = iter(store.record_responses(db, kiosk, valid, settings, _kiosk_clock()))
+        outcomes = [next(stored) if o == store.STORED else o for o in outcomes]
+        return jsonify({"results": [_result(rid, o) for rid, o in zip(ids, outcomes)]})
 
 
 @bp.post("/kiosk/hello")
 def kiosk_hello():
     """Take a kiosk's report (outbox size, set-aside entries, last error); return the time."""
     kiosk = _kiosk()
-    report_ = request.get_json(silent=True) if request.is_json else None
-    status = devices.status_from_report(report_ if isinstance(report_, dict) else {},
-                                        _kiosk_clock())
-    db = get_db()
-    with write_turn(), write_transaction(db):
-        devices.seen(db, kiosk, **status)
+    with kiosk_turn(kiosk["id"]):
+        # pair.js says hello with no body; a report that is sent must be readable JSON.
+        report_ = _json_body() if request.is_json and request.content_length else {}
+        status = devices.status_from_report(report_ if isinstance(report_, dict) else {},
+                                            _kiosk_clock())
+        db = get_db()
+        with write_turn(), write_transaction(db):
+            devices.seen(db, kiosk, **status)
     return jsonify({"kiosk": kiosk["name"], "server_time": config.utc_now()})
 
 
@@ -116,14 +150,11 @@ def services():
                     for r in rows])
 
 
-def _date(name: str, default: date | None) -> date:
-    value = request.args.get(name)
-    if value is None:
-        return default
+def _date(name: str) -> date:
     try:
-        return date.fromisoformat(value)
-    except ValueError:
-        abort(error(400, name, f"{value!r} is not a date (YYYY-MM-DD)"))
+        return periods.parse_date(name, request.args[name])
+    except periods.BadDate as exc:
+        abort(error(400, exc.field, exc.message))
 
 
 @bp.get("/trend")
@@ -131,8 +162,7 @@ def trend():
     """Return the IKM of each of the 12 months up to the one containing `to` (default today)."""
     db = get_db()
     # The settings give only the default date: not read when the date is given.
-    end = _date("to", None if "to" in request.args
-                else periods.today(config.get_settings(db)))
+    end = _date("to") if "to" in request.args else periods.today(config.get_settings(db))
     months = []
     for period, result in report.trend(db, end):
         months.append({"month": period.start.isoformat()[:7], "label": period.label(),
@@ -146,10 +176,12 @@ def trend():
 def ikm():
     """Return the aggregate IKM of a period (office dates, both included); no login."""
     db = get_db()
-    first = last = None  # the settings give only the default period: read when needed
-    if "from" not in request.args or "to" not in request.args:
+    if "from" in request.args and "to" in request.args:
+        start, end = _date("from"), _date("to")
+    else:  # the settings give only the default period: read when needed
         first, last = periods.current_month(config.get_settings(db))
-    start, end = _date("from", first), _date("to", last)
+        start = _date("from") if "from" in request.args else first
+        end = _date("to") if "to" in request.args else last
     if start > end:
         return error(400, "to", "the period ends before it starts")
     service = request.args.get("service") or None

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 from flask import Flask, current_app, g
 from sqlite_utils import Database
+from werkzeug.routing import IntegerConverter
 
 from ikm.db import connect, open_db
 
@@ -78,7 +79,18 @@ def write_turn() -> Iterator[None]:
         lock.release()
 
 
+class RowIdConverter(IntegerConverter):
+    """An <int:...> in a URL that fits SQLite's 64-bit integers; a larger one is not found."""
+
+    def __init__(self, map, *args, **kwargs) -> None:  # noqa: A002 (werkzeug's name)
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
 def init_app(app: Flask) -> None:
     """Migrate the database once at start-up; end each request's use of its connection."""
     open_db(app.config["DATABASE"]).close()
     app.teardown_appcontext(close_db)
+    # Before the blueprints add their routes: an id beyond 64 bits is a 404, not an
+    # OverflowError from SQLite.
+    app.url_map.converters["int"] = RowIdConverter

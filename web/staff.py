@@ -1,9 +1,9 @@
 """The staff IKM page and the monthly population figures behind the sample size."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
@@ -29,7 +29,16 @@ def selected_period() -> periods.Period:
     except ValueError as exc:
         flash(_("Periode tidak dapat dibaca (%(problem)s); ditampilkan bulan ini.",
                 problem=str(exc)), "error")
+        g.bad_request = True
         return periods.containing("month", periods.today(settings))
+
+
+@bp.after_app_request
+def _bad_request(response: Response) -> Response:
+    # A page shown for this month instead of an unreadable period says so in its status too.
+    if g.get("bad_request") and response.status_code == 200:
+        response.status_code = 400
+    return response
 
 
 def figures(ov: report.Overview) -> dict[str, str]:
@@ -80,7 +89,7 @@ def population():
     db = get_db()
     month = request.args.get("month") or periods.today(config.get_settings(db)).isoformat()[:7]
     try:
-        first = date.fromisoformat(month + "-01")
+        first = periods.parse_date("month", month + "-01")
     except ValueError:
         flash(_("Bulan tidak dapat dibaca: %(month)s", month=month), "error")
         return redirect(url_for(".population"))
