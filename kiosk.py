@@ -46,7 +46,6 @@ def create_app(test_config: dict | None = None, instance_path: str | os.PathLike
     from web import (
         admin,
         api,
-        audit_log,
         auth,
         comments,
         database,
@@ -71,7 +70,6 @@ def create_app(test_config: dict | None = None, instance_path: str | os.PathLike
         app.register_blueprint(blueprint)
     templating.init_app(app)
     auth.init_errors(app)
-    audit_log.init_app(app)
     security.init_app(app)
     return app
 
@@ -105,13 +103,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_add_kiosk(args: argparse.Namespace) -> int:
     """Register a kiosk and print its pairing link and token."""
-    from ikm import devices
+    from ikm import audit, devices
     from ikm.db import open_db
 
     app = create_app(instance_path=args.instance)
     db = open_db(app.config["DATABASE"])
     try:
-        kiosk_id, token = devices.add_kiosk(db, args.name)
+        kiosk_id, token = devices.add_kiosk(db, args.name, actor=audit.COMMAND_LINE)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -129,7 +127,7 @@ def cmd_create_user(args: argparse.Namespace) -> int:
     """Create a staff account; the password comes from the prompt or standard input."""
     import getpass
 
-    from ikm import users
+    from ikm import audit, users
     from ikm.db import open_db
 
     if sys.stdin.isatty():
@@ -142,7 +140,8 @@ def cmd_create_user(args: argparse.Namespace) -> int:
     app = create_app(instance_path=args.instance)
     db = open_db(app.config["DATABASE"])
     try:
-        user = users.create_user(db, args.username, password, args.role)
+        user = users.create_user(db, args.username, password, args.role,
+                                 actor=audit.COMMAND_LINE)
     except users.AccountError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from bench.seed import WIB, response
 from ikm import config, devices, store
+from ikm.audit import COMMAND_LINE
 from ikm.db import open_db
 from ikm.responses import abuse_flag
 
@@ -53,7 +54,7 @@ def _timestamps(size: int, rng: random.Random) -> list[datetime]:
 def _fill(db, size: int, rng: random.Random) -> None:
     kiosk_ids = []
     for n in range(1, KIOSKS + 1):
-        kiosk_id, _ = devices.add_kiosk(db, f"Loket {n}")
+        kiosk_id, _ = devices.add_kiosk(db, f"Loket {n}", actor=COMMAND_LINE)
         db["kiosks"].update(kiosk_id, {"created_at": "2017-01-01T00:00:00.000+00:00"})
         kiosk_ids.append(kiosk_id)
     settings = config.get_settings(db)

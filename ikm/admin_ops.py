@@ -6,10 +6,12 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from ikm import audit
+from ikm.audit import Actor
 from ikm.clock import SKEW_TOLERANCE
 from ikm.config import utc_now
 from ikm.db import write_transaction
-from ikm.users import ROLES, change_password
+from ikm.users import ROLES, change_password, end_sessions
 
 SERVICE_CODE = re.compile(r"[A-Z0-9-]{1,20}")
 # Inclusive bounds of the numeric settings: outside them a kiosk becomes unusable.
@@ -19,6 +21,7 @@ LIMITS = {
     "min_survey_seconds": (0, 60),
     "burst_count": (2, 100),
     "burst_window_seconds": (10, 3600),
+    "session_idle_hours": (1, 72),
 }
 
 
@@ -45,7 +48,8 @@ def _name(name: str | None) -> str:
     return " ".join((name or "").split())
 
 
-def add_service(db: Database, code: str, name: str, name_en: str | None = None) -> str:
+def add_service(db: Database, code: str, name: str, name_en: str | None = None, *,
+                actor: Actor) -> str:
     """Add an active service at the end of the list; return its code."""
     code = code.strip().upper()
     if not SERVICE_CODE.fullmatch(code):
@@ -59,22 +63,28 @@ def add_service(db: Database, code: str, name: str, name_en: str | None = None) 
         db["services"].insert({"code": code, "name": _name(name),
                                "name_en": _name(name_en) or None, "position": last + 1,
                                "active": 1, "created_at": utc_now()})
+        audit.record(db, "service", actor, f"{code}: added as {_name(name)}")
     return code
 
 
-def rename_service(db: Database, code: str, name: str, name_en: str | None = None) -> None:
+def rename_service(db: Database, code: str, name: str, name_en: str | None = None, *,
+                   actor: Actor) -> None:
     """Change a service's names; its code stays, since stored responses refer to it."""
     if not _name(name):
         raise Refused("name", "required")
-    db["services"].update(code, {"name": _name(name), "name_en": _name(name_en) or None})
+    with write_transaction(db):
+        db["services"].update(code, {"name": _name(name), "name_en": _name(name_en) or None})
+        audit.record(db, "service", actor, f"{code}: renamed {_name(name)}")
 
 
-def set_service_active(db: Database, code: str, active: bool) -> None:
+def set_service_active(db: Database, code: str, active: bool, *, actor: Actor) -> None:
     """Retire a service (hidden from the kiosk, history kept) or bring it back."""
-    db["services"].update(code, {"active": int(active)})
+    with write_transaction(db):
+        db["services"].update(code, {"active": int(active)})
+        audit.record(db, "service", actor, f"{code}: {'active' if active else 'retired'}")
 
 
-def move_service(db: Database, code: str, step: int) -> bool:
+def move_service(db: Database, code: str, step: int, *, actor: Actor) -> bool:
     """Move an active service up (-1) or down (+1) among the active ones; False at an end."""
     with write_transaction(db):
         codes = [r["code"] for r in db["services"].rows_where(order_by="position, code")]
@@ -88,6 +98,7 @@ def move_service(db: Database, code: str, step: int) -> bool:
         # Renumber everything: positions typed in by hand may repeat or leave gaps.
         db.conn.executemany("UPDATE services SET position = ? WHERE code = ?",
                             [(n, c) for n, c in enumerate(codes, start=1)])
+        audit.record(db, "service", actor, f"{code}: moved {'up' if step < 0 else 'down'}")
     return True
 
 
@@ -107,11 +118,13 @@ def order_from_positions(positions: dict[str, int]) -> list[str]:
 
 # --- kiosks --------------------------------------------------------------------------
 
-def rename_kiosk(db: Database, kiosk_id: int, name: str) -> None:
+def rename_kiosk(db: Database, kiosk_id: int, name: str, *, actor: Actor) -> None:
     """Give a kiosk a new name, e.g. after moving it to another counter."""
     if not _name(name):
         raise Refused("name", "required")
-    db["kiosks"].update(kiosk_id, {"name": _name(name)})
+    with write_transaction(db):
+        db["kiosks"].update(kiosk_id, {"name": _name(name)})
+        audit.record(db, "kiosk", actor, f"{kiosk_id}: renamed {_name(name)}")
 
 
 def kiosks(db: Database) -> list[dict[str, Any]]:
@@ -135,8 +148,9 @@ def _keep_an_admin(db: Database, user_id: int) -> None:
         raise Refused("user", "last_admin")
 
 
-def set_role(db: Database, user_id: int, role: str, acting_id: int | None = None) -> None:
-    """Change an account's role; an admin never demotes themselves or the last admin."""
+def set_role(db: Database, user_id: int, role: str, *, acting_id: int | None = None,
+             actor: Actor) -> None:
+    """Change an account's role and end its sessions; never demote oneself or the last admin."""
     if role not in ROLES:
         raise Refused("role", "invalid", role=role)
     with write_transaction(db):
@@ -146,9 +160,12 @@ def set_role(db: Database, user_id: int, role: str, acting_id: int | None = None
                 raise Refused("role", "self")
             _keep_an_admin(db, user_id)
         db["users"].update(user_id, {"role": role})
+        end_sessions(db, user_id)
+        audit.record(db, "user", actor, f"{user['username']}: role {user['role']} -> {role}")
 
 
-def set_active(db: Database, user_id: int, active: bool, acting_id: int | None = None) -> None:
+def set_active(db: Database, user_id: int, active: bool, *, acting_id: int | None = None,
+               actor: Actor) -> None:
     """Let an account sign in again, or stop it; never oneself, never the last admin."""
     with write_transaction(db):
         user = db["users"].get(user_id)
@@ -158,11 +175,15 @@ def set_active(db: Database, user_id: int, active: bool, acting_id: int | None =
             if user["role"] == "admin":
                 _keep_an_admin(db, user_id)
         db["users"].update(user_id, {"active": int(active)})
+        if not active:
+            end_sessions(db, user_id)
+        audit.record(db, "user", actor,
+                     f"{user['username']}: {'active again' if active else 'deactivated'}")
 
 
-def reset_password(db: Database, user_id: int, new: str) -> None:
-    """Set a new password chosen by an admin, and lift a lockout from failed attempts."""
+def reset_password(db: Database, user_id: int, new: str, *, actor: Actor) -> None:
+    """Set a new password chosen by an admin, and lift the slowdown of failed attempts."""
     with write_transaction(db):
-        change_password(db, user_id, None, new)
-        # Whoever forgot their password has often locked themselves out trying.
-        db["login_failures"].delete_where("username = ?", [db["users"].get(user_id)["username"]])
+        user = change_password(db, user_id, None, new, actor=actor)
+        # Whoever forgot their password has often been slowed down trying.
+        db["login_failures"].delete_where("username = ?", [user["username"]])

@@ -6,6 +6,7 @@ from datetime import date, datetime, timezone
 
 from sqlite_utils import Database
 
+from ikm import audit
 from ikm.config import local_time, utc_now
 from ikm.db import write_transaction
 
@@ -83,8 +84,8 @@ def services_with_comments(db: Database, start: date, end: date) -> list[dict]:
         f"GROUP BY r.service ORDER BY s.position, r.service", params)]
 
 
-def set_follow_up(db: Database, response_id: str, status: str, note: str | None,
-                  username: str, now: str | None = None) -> bool:
+def set_follow_up(db: Database, response_id: str, status: str, note: str | None, *,
+                  actor: audit.Actor, now: str | None = None) -> bool:
     """Store a comment's status and note, and who set them; False if there is no such comment."""
     if status not in STATUSES:
         raise ValueError(f"status: {status!r} is not one of {', '.join(STATUSES)}")
@@ -95,5 +96,7 @@ def set_follow_up(db: Database, response_id: str, status: str, note: str | None,
         cursor = db.execute(
             "UPDATE responses SET comment_status = ?, comment_note = ?, comment_updated_at = ?, "
             "comment_updated_by = ? WHERE id = ? AND comment IS NOT NULL AND comment != ''",
-            [status, note, now or utc_now(), username, response_id])
+            [status, note, now or utc_now(), actor.username, response_id])
+        if cursor.rowcount == 1:
+            audit.record(db, "comment", actor, f"{response_id}: {status}")
     return cursor.rowcount == 1

@@ -3,11 +3,14 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlite_utils import Database
 
 from ikm.method import PERMENPAN_2017, SHORT_CODES
+
+if TYPE_CHECKING:
+    from ikm.audit import Actor
 
 # The thirteen services of Kantor Camat Serai Serumpun: a new installation's defaults.
 DEFAULT_SERVICES = (
@@ -44,6 +47,7 @@ DEFAULTS: dict[str, Any] = {
     "min_survey_seconds": 3,  # a whole survey faster than this is flagged
     "burst_count": 5,  # this many surveys from one kiosk ...
     "burst_window_seconds": 60,  # ... within this window are flagged
+    "session_idle_hours": 8,  # a staff session unused this long ends: a working day
 }
 
 
@@ -81,13 +85,22 @@ def get_settings(db: Database) -> dict[str, Any]:
     return {key: stored.get(key, default) for key, default in DEFAULTS.items()}
 
 
-def set_settings(db: Database, values: dict[str, Any]) -> None:
-    """Store settings; refuse keys that are not settings."""
+def set_settings(db: Database, values: dict[str, Any], *, actor: Actor) -> None:
+    """Store settings and say so in the audit log; refuse keys that are not settings."""
+    # Imported here: both read the clock and the defaults from this module.
+    from ikm import audit
+    from ikm.db import write_transaction
+
     unknown = set(values) - set(DEFAULTS)
     if unknown:
         raise KeyError(f"not a setting: {', '.join(sorted(unknown))}")
-    db["settings"].upsert_all(
-        ({"key": k, "value": json.dumps(v)} for k, v in values.items()), pk="key")
+    before = get_settings(db)
+    changed = {k: v for k, v in values.items() if before[k] != v}
+    with write_transaction(db):
+        db["settings"].upsert_all(
+            ({"key": k, "value": json.dumps(v)} for k, v in values.items()), pk="key")
+        detail = " ".join(f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in changed.items())
+        audit.record(db, "settings", actor, detail or "unchanged")
 
 
 def questions(settings: dict[str, Any]) -> list[str]:

@@ -124,7 +124,7 @@ def _staff(db: Database) -> None:
     )
     db["users"].create_index(["username"], unique=True)
     db["login_failures"].create({"username": str, "at": str})
-    db["login_failures"].create_index(["username", "at"])
+    db["login_failures"].create_index(["username", "at"])  # 0008 adds the address
     db["setup_tokens"].create({"token_hash": str, "created_at": str}, pk="token_hash")
     # Follow-up of what citizens wrote: baru -> ditindaklanjuti -> selesai.
     db["responses"].add_column("comment_status", str)
@@ -151,3 +151,17 @@ def _audit_actor(db: Database) -> None:
     # sign-ins from one address for one name, kept on one row.
     db["audit"].add_column("via", str, not_null_default="web")
     db["audit"].add_column("count", int, not_null_default=1)
+
+
+@migrations(name="0008_sessions_and_signin")
+def _sessions_and_signin(db: Database) -> None:
+    # A session carries the version of its account it was signed in with: raising the
+    # version (logout, a new password, a new role) ends every session signed in before.
+    db["users"].add_column("session_version", int, not_null_default=1)
+    # Failed sign-ins are counted per name *and* address, so nobody slows down another
+    # address; addresses a user signed in from are let through with the right password.
+    db["login_failures"].add_column("ip", str)
+    db["login_failures"].create_index(["ip", "at"])
+    db["login_failures"].create_index(["at"])
+    db["signin_addresses"].create({"username": str, "ip": str, "last_success": str},
+                                  pk=("username", "ip"), not_null={"last_success"})

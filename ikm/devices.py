@@ -8,7 +8,9 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from ikm import audit
 from ikm.config import utc_now
+from ikm.db import write_transaction
 
 MAX_COUNT = 10**9  # entries a kiosk may report waiting or set aside
 KIOSK_STATUS = {"last_seen", "paired_at", "outbox", "rejected", "last_error", "clock_offset_ms"}
@@ -19,23 +21,27 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def add_kiosk(db: Database, name: str) -> tuple[int, str]:
+def add_kiosk(db: Database, name: str, *, actor: audit.Actor) -> tuple[int, str]:
     """Register a kiosk; return its id and its token (shown once, never stored)."""
     name = " ".join(name.split())
     if not name:
         raise ValueError("a kiosk needs a name, e.g. 'Loket 1'")
     token = secrets.token_urlsafe(32)
-    table = db["kiosks"].insert({"name": name, "token_hash": hash_token(token),
-                                 "created_at": utc_now(), "outbox": 0})
-    return table.last_pk, token
+    with write_transaction(db):
+        kiosk_id = db["kiosks"].insert({"name": name, "token_hash": hash_token(token),
+                                        "created_at": utc_now(), "outbox": 0}).last_pk
+        audit.record(db, "kiosk", actor, f"{kiosk_id}: added as {name}")
+    return kiosk_id, token
 
 
-def new_token(db: Database, kiosk_id: int) -> str:
+def new_token(db: Database, kiosk_id: int, *, actor: audit.Actor) -> str:
     """Give a kiosk a new token (the old one stops working); return it, shown once."""
     token = secrets.token_urlsafe(32)
-    # A re-paired kiosk is active again and counts as paired once the tablet calls in.
-    db["kiosks"].update(kiosk_id, {"token_hash": hash_token(token), "revoked_at": None,
-                                   "paired_at": None, "last_error": None})
+    with write_transaction(db):
+        # A re-paired kiosk is active again and counts as paired once the tablet calls in.
+        db["kiosks"].update(kiosk_id, {"token_hash": hash_token(token), "revoked_at": None,
+                                       "paired_at": None, "last_error": None})
+        audit.record(db, "kiosk", actor, f"{kiosk_id}: new pairing link")
     return token
 
 
@@ -50,9 +56,11 @@ def kiosk_for_token(db: Database, token: str | None) -> dict[str, Any] | None:
     return rows[0] if rows else None
 
 
-def revoke(db: Database, kiosk_id: int) -> None:
+def revoke(db: Database, kiosk_id: int, *, actor: audit.Actor) -> None:
     """Stop a kiosk's token from working; its responses stay."""
-    db["kiosks"].update(kiosk_id, {"revoked_at": utc_now()})
+    with write_transaction(db):
+        db["kiosks"].update(kiosk_id, {"revoked_at": utc_now()})
+        audit.record(db, "kiosk", actor, f"{kiosk_id}: revoked")
 
 
 def seen(db: Database, kiosk: dict[str, Any], **status: Any) -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
+from ikm import audit
 from ikm.db import write_transaction
 
 
@@ -20,9 +21,12 @@ def population(db: Database, months: list[str]) -> int | None:
     return total if known else None
 
 
-def set_population(db: Database, month: str, counts: dict[str, int]) -> None:
+def set_population(db: Database, month: str, counts: dict[str, int], *,
+                   actor: audit.Actor) -> None:
     """Store how many service users each service had in a month (YYYY-MM)."""
     with write_transaction(db):
         db["populations"].delete_where("month = ?", [month])
         db["populations"].insert_all(
             {"month": month, "service": code, "count": n} for code, n in counts.items() if n)
+        figures = " ".join(f"{code}={n}" for code, n in counts.items() if n)
+        audit.record(db, "population", actor, f"{month}: {figures or 'none'}")

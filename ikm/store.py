@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from ikm import clock, devices
+from ikm import audit, clock, devices
 from ikm.config import parse_offset, utc_now
 from ikm.db import ANSWER_COLUMNS, write_transaction
 from ikm.responses import Incoming, Invalid, abuse_flag
@@ -160,10 +160,13 @@ def flagged(db: Database, start: date, end: date) -> list[dict[str, Any]]:
         order_by="answered_at DESC"))
 
 
-def set_counted(db: Database, ids: list[str], counted: bool) -> int:
+def set_counted(db: Database, ids: list[str], counted: bool, *, actor: audit.Actor) -> int:
     """Include flagged responses in the IKM (or leave them out again); return how many."""
     with write_transaction(db):
         cursor = db.execute(
             f"UPDATE responses SET counted = ? WHERE flag IS NOT NULL AND id IN "
             f"({', '.join('?' * len(ids))})", [int(counted), *ids])
+        what = "counted" if counted else "left out"
+        more = " ..." if len(ids) > 5 else ""
+        audit.record(db, "flagged", actor, f"{cursor.rowcount} {what}: {', '.join(ids[:5])}{more}")
     return cursor.rowcount

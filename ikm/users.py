@@ -1,15 +1,15 @@
-"""Staff accounts: roles, hashed passwords, throttled logins and the one-time setup link."""
+"""Staff accounts: roles, hashed passwords, sessions that end, and the one-time setup link."""
 from __future__ import annotations
 
 import hashlib
 import re
 import secrets
-from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from sqlite_utils import Database
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from ikm import audit
 from ikm.config import utc_now
 from ikm.db import write_transaction
 
@@ -17,8 +17,6 @@ from ikm.db import write_transaction
 ROLES = ("viewer", "staff", "admin")
 ROLE_NAMES = {"viewer": "Pembaca (viewer)", "staff": "Petugas (staff)", "admin": "Admin"}
 MIN_PASSWORD = 8
-MAX_FAILURES = 5
-LOCKOUT = timedelta(minutes=15)
 _USERNAME = re.compile(r"[a-z0-9._-]{3,32}")
 
 
@@ -28,14 +26,6 @@ class AccountError(ValueError):
     def __init__(self, message: str, reason: str):
         super().__init__(message)
         self.reason = reason
-
-
-class Locked(AccountError):
-    """Too many failed logins for this account; try again later."""
-
-    def __init__(self, minutes: int):
-        super().__init__(f"too many failed attempts; try again in {minutes} minutes", "locked")
-        self.minutes = minutes
 
 
 def at_least(role: str, needed: str) -> bool:
@@ -49,7 +39,8 @@ def _check_password(password: str) -> None:
                            "short_password")
 
 
-def create_user(db: Database, username: str, password: str, role: str) -> dict[str, Any]:
+def create_user(db: Database, username: str, password: str, role: str, *,
+                actor: audit.Actor) -> dict[str, Any]:
     """Create an account; usernames are lower-case letters, digits and . _ -."""
     username = username.strip().lower()
     if not _USERNAME.fullmatch(username):
@@ -58,10 +49,13 @@ def create_user(db: Database, username: str, password: str, role: str) -> dict[s
     if role not in ROLES:
         raise AccountError(f"role must be one of {', '.join(ROLES)}", "bad_role")
     _check_password(password)
-    if db["users"].count_where("username = ?", [username]):
-        raise AccountError(f"username {username!r} is taken", "taken")
-    db["users"].insert({"username": username, "password_hash": generate_password_hash(password),
-                        "role": role, "active": 1, "created_at": utc_now()})
+    with write_transaction(db):
+        if db["users"].count_where("username = ?", [username]):
+            raise AccountError(f"username {username!r} is taken", "taken")
+        db["users"].insert({"username": username, "role": role, "active": 1,
+                            "password_hash": generate_password_hash(password),
+                            "created_at": utc_now()})
+        audit.record(db, "user", actor, f"{username}: created as {role}")
     return get_user(db, username)
 
 
@@ -70,33 +64,27 @@ def get_user(db: Database, username: str) -> dict[str, Any] | None:
     return rows[0] if rows else None
 
 
-def authenticate(db: Database, username: str, password: str) -> dict[str, Any] | None:
-    """Return the active user with this password, or None; raise Locked when throttled."""
-    username = username.strip().lower()
-    now = datetime.now(timezone.utc)
-    since = (now - LOCKOUT).isoformat()
-    with write_transaction(db):
-        failures = [r["at"] for r in db["login_failures"].rows_where(
-            "username = ? AND at > ?", [username, since], order_by="at")]
-        if len(failures) >= MAX_FAILURES:
-            until = datetime.fromisoformat(failures[-MAX_FAILURES]) + LOCKOUT
-            raise Locked(max(1, round((until - now).total_seconds() / 60)))
-        user = get_user(db, username)
-        if user and user["active"] and check_password_hash(user["password_hash"], password):
-            db["login_failures"].delete_where("username = ?", [username])
-            return user
-        # Unknown names are throttled too, so trying names reveals nothing.
-        db["login_failures"].insert({"username": username, "at": now.isoformat()})
-        return None
+def end_sessions(db: Database, user_id: int) -> None:
+    """End every session of an account: each carries the version it was signed in with."""
+    db.execute("UPDATE users SET session_version = session_version + 1 WHERE id = ?", [user_id])
 
 
-def change_password(db: Database, user_id: int, old: str | None, new: str) -> None:
-    """Set a new password; `old` must match unless an admin resets it (old=None)."""
+def change_password(db: Database, user_id: int, old: str | None, new: str, *,
+                    actor: audit.Actor) -> dict[str, Any]:
+    """Set a new password and end the account's sessions; return the updated account.
+
+    `old` must match unless an admin resets it (old=None).
+    """
     user = db["users"].get(user_id)
     if old is not None and not check_password_hash(user["password_hash"], old):
         raise AccountError("the current password is not right", "wrong_password")
     _check_password(new)
-    db["users"].update(user_id, {"password_hash": generate_password_hash(new)})
+    with write_transaction(db):
+        db["users"].update(user_id, {"password_hash": generate_password_hash(new)})
+        end_sessions(db, user_id)
+        whose = "own password" if actor.username == user["username"] else "password reset"
+        audit.record(db, "password", actor, f"{user['username']}: {whose}")
+    return db["users"].get(user_id)
 
 
 def has_admin(db: Database) -> bool:
@@ -121,11 +109,14 @@ def setup_token_valid(db: Database, token: str) -> bool:
         db["setup_tokens"].count_where("token_hash = ?", [_digest(token)]))
 
 
-def use_setup_token(db: Database, token: str, username: str, password: str) -> dict[str, Any]:
+def use_setup_token(db: Database, token: str, username: str, password: str,
+                    ip: str | None = None) -> dict[str, Any]:
     """Create the first administrator with the setup token; the token then stops working."""
     with write_transaction(db):
         if not setup_token_valid(db, token):
             raise AccountError("this setup link has been used or replaced", "used_link")
-        user = create_user(db, username, password, "admin")
+        user = create_user(db, username, password, "admin",
+                           actor=audit.Actor(username.strip().lower(), ip))
         db["setup_tokens"].delete_where()
+        audit.record(db, "setup", audit.Actor(user["username"], ip), user["username"])
     return user

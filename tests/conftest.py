@@ -80,8 +80,9 @@ def db(app):
 def kiosk_token(db):
     """A paired kiosk's bearer token; the kiosk was registered at the start of 2026."""
     from ikm import devices
+    from ikm.audit import COMMAND_LINE
 
-    kiosk_id, token = devices.add_kiosk(db, "Loket 1")
+    kiosk_id, token = devices.add_kiosk(db, "Loket 1", actor=COMMAND_LINE)
     # Responses dated before a kiosk existed are impossible (ikm.clock); tests send
     # responses from earlier this year.
     db["kiosks"].update(kiosk_id, {"created_at": "2026-01-01T00:00:00.000+00:00"})
@@ -205,11 +206,12 @@ def csrf_token(page_text: str) -> str:
 def login(app, client, db):
     """Create a user with a role and sign the test client in as them; return the client."""
     from ikm import users
+    from ikm.audit import COMMAND_LINE
 
     def sign_in(role: str = "admin", username: str | None = None):
         name = username or f"{role}1"
         if not users.get_user(db, name):
-            users.create_user(db, name, PASSWORD, role)
+            users.create_user(db, name, PASSWORD, role, actor=COMMAND_LINE)
         token = csrf_token(client.get("/login").text)
         reply = client.post("/login", data={"username": name, "password": PASSWORD,
                                             "csrf_token": token})

@@ -18,6 +18,7 @@ from conftest import PASSWORD, csrf_token, post_form
 from bench.seed import seed
 from ikm import report, users
 from ikm.__main__ import main as calculator
+from ikm.audit import COMMAND_LINE
 
 # --- who may open what ----------------------------------------------------------------
 
@@ -129,7 +130,7 @@ def test_logout_needs_the_csrf_token(login):
 # --- CSRF -------------------------------------------------------------------------------
 
 def test_login_without_csrf_token_is_refused(client, db):
-    users.create_user(db, "viewer1", PASSWORD, "viewer")
+    users.create_user(db, "viewer1", PASSWORD, "viewer", actor=COMMAND_LINE)
     reply = client.post("/login", data={"username": "viewer1", "password": PASSWORD})
     assert reply.status_code == 400
     assert "belum disimpan" in reply.text  # the page says why, in words
@@ -154,9 +155,10 @@ def test_population_without_csrf_token_changes_nothing(login, db):
 
 # --- throttled logins -------------------------------------------------------------------
 
-def sign_in(app, username: str, password: str):
-    """Sign a fresh client in; return it and the login reply."""
+def sign_in(app, username: str, password: str, ip: str = "127.0.0.1"):
+    """Sign a fresh client in from an address; return it and the login reply."""
     client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = ip
     token = csrf_token(client.get("/login").text)
     reply = client.post("/login", data={"username": username, "password": password,
                                         "csrf_token": token})
@@ -167,25 +169,27 @@ def signed_in(client) -> bool:
     return client.get("/staff/").status_code == 200
 
 
-def test_five_wrong_passwords_lock_the_account(app, db):
-    users.create_user(db, "viewer1", PASSWORD, "viewer")
-    users.create_user(db, "viewer2", PASSWORD, "viewer")
+def test_five_wrong_passwords_slow_down_that_address_for_that_name(app, db):
+    users.create_user(db, "viewer1", PASSWORD, "viewer", actor=COMMAND_LINE)
+    users.create_user(db, "viewer2", PASSWORD, "viewer", actor=COMMAND_LINE)
     for _ in range(5):
-        client, reply = sign_in(app, "viewer1", "salah-sekali")
+        client, reply = sign_in(app, "viewer1", "salah-sekali", "10.0.0.66")
         assert reply.status_code == 200 and "kata sandi salah" in reply.text
-    client, reply = sign_in(app, "viewer1", PASSWORD)
-    assert reply.status_code == 429
-    assert re.search(r"Coba lagi dalam 1[45] menit", reply.text), reply.text
+    client, reply = sign_in(app, "viewer1", PASSWORD, "10.0.0.66")
+    assert reply.status_code == 429 and reply.headers["Retry-After"] in ("29", "30")
+    assert re.search(r"Coba lagi dalam (29|30) detik", reply.text), reply.text
     assert not signed_in(client)
     # Letter case or spaces do not make another account to guess against.
-    assert sign_in(app, " VIEWER1", PASSWORD)[1].status_code == 429
-    # Another account is not affected.
-    client, reply = sign_in(app, "viewer2", PASSWORD)
+    assert sign_in(app, " VIEWER1", PASSWORD, "10.0.0.66")[1].status_code == 429
+    # Another account from that address, and the same account elsewhere, are not affected.
+    client, reply = sign_in(app, "viewer2", PASSWORD, "10.0.0.66")
+    assert reply.status_code == 302 and signed_in(client)
+    client, reply = sign_in(app, "viewer1", PASSWORD, "10.0.0.7")
     assert reply.status_code == 302 and signed_in(client)
 
 
 def test_a_success_before_the_limit_clears_the_failures(app, db):
-    users.create_user(db, "viewer1", PASSWORD, "viewer")
+    users.create_user(db, "viewer1", PASSWORD, "viewer", actor=COMMAND_LINE)
     for _ in range(4):
         assert sign_in(app, "viewer1", "salah-sekali")[1].status_code == 200
     assert sign_in(app, "viewer1", PASSWORD)[1].status_code == 302
@@ -234,7 +238,7 @@ def test_a_wrong_setup_token_gives_404(app, client, db):
 
 
 def test_no_setup_link_works_once_there_is_an_admin(app, client, db):
-    users.create_user(db, "admin1", PASSWORD, "admin")
+    users.create_user(db, "admin1", PASSWORD, "admin", actor=COMMAND_LINE)
     token = users.new_setup_token(db)
     assert client.get(f"/setup/{token}").status_code == 404
     assert setup_form(client, token, "penyusup").status_code == 404
@@ -246,7 +250,7 @@ def test_no_setup_link_works_once_there_is_an_admin(app, client, db):
 # --- the session ------------------------------------------------------------------------
 
 def test_signing_in_gives_a_new_session_cookie(app, client, db):
-    users.create_user(db, "viewer1", PASSWORD, "viewer")
+    users.create_user(db, "viewer1", PASSWORD, "viewer", actor=COMMAND_LINE)
     token = csrf_token(client.get("/login").text)
     before = client.get_cookie("session").value
     reply = client.post("/login", data={"username": "viewer1", "password": PASSWORD,
@@ -285,7 +289,7 @@ def test_logout_clears_the_session(app, login):
 @pytest.mark.parametrize("target", ["//evil.example", "http://evil.example",
                                     "https://evil.example/staff/", "///evil.example"])
 def test_next_cannot_leave_the_site(client, db, target):
-    users.create_user(db, "viewer1", PASSWORD, "viewer")
+    users.create_user(db, "viewer1", PASSWORD, "viewer", actor=COMMAND_LINE)
     token = csrf_token(client.get("/login").text)
     reply = client.post("/login", query_string={"next": target},
                         data={"username": "viewer1", "password": PASSWORD, "csrf_token": token})
@@ -293,7 +297,7 @@ def test_next_cannot_leave_the_site(client, db, target):
 
 
 def test_next_within_the_site_is_followed(client, db):
-    users.create_user(db, "viewer1", PASSWORD, "viewer")
+    users.create_user(db, "viewer1", PASSWORD, "viewer", actor=COMMAND_LINE)
     target = "/staff/report?kind=month&from=2026-10-01"
     assert client.get(target).headers["Location"].startswith("/login?next=")
     token = csrf_token(client.get("/login").text)
@@ -303,7 +307,7 @@ def test_next_within_the_site_is_followed(client, db):
 
 
 def test_next_with_a_tab_cannot_leave_the_site(client, db):
-    users.create_user(db, "viewer1", PASSWORD, "viewer")
+    users.create_user(db, "viewer1", PASSWORD, "viewer", actor=COMMAND_LINE)
     token = csrf_token(client.get("/login").text)
     reply = client.post("/login", query_string={"next": "/\t/evil.example"},
                         data={"username": "viewer1", "password": PASSWORD, "csrf_token": token})
@@ -314,7 +318,7 @@ def test_next_with_a_tab_cannot_leave_the_site(client, db):
 
 def test_next_with_a_newline_still_signs_in(app, client, db):
     app.config["PROPAGATE_EXCEPTIONS"] = False
-    users.create_user(db, "viewer1", PASSWORD, "viewer")
+    users.create_user(db, "viewer1", PASSWORD, "viewer", actor=COMMAND_LINE)
     token = csrf_token(client.get("/login").text)
     reply = client.post("/login", query_string={"next": "/staff/\n/x"},
                         data={"username": "viewer1", "password": PASSWORD, "csrf_token": token})

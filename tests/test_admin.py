@@ -8,6 +8,7 @@ import pytest
 from conftest import PASSWORD, csrf_token, post_form
 
 from ikm import admin_ops, config, users
+from ikm.audit import COMMAND_LINE
 from ikm.method import PERMENPAN_2017
 from web.network import lan_addresses
 
@@ -63,7 +64,8 @@ ROLES = ("viewer", "staff", "admin")
 @pytest.mark.parametrize("url, least", PAGES)
 @pytest.mark.parametrize("role", ROLES)
 def test_each_page_opens_for_its_role_only(login, kiosk_token, db, url, least, role):
-    users.create_user(db, "someone", PASSWORD, "viewer")  # user 1, for the account pages
+    # User 1, for the account pages.
+    users.create_user(db, "someone", PASSWORD, "viewer", actor=COMMAND_LINE)
     client = login(role)
     expected = 200 if users.at_least(role, least) else 403
     assert client.get(url).status_code == expected
@@ -167,7 +169,7 @@ def test_services_move_up_and_down_among_the_active_ones(login, db, client):
     assert api_services(client)[:3] == ["KK", "KTP-EL", "PINDAH"]
     move("KK", "down")
     assert api_services(client)[:3] == ["KTP-EL", "KK", "PINDAH"]
-    admin_ops.set_service_active(db, "PINDAH", False)
+    admin_ops.set_service_active(db, "PINDAH", False, actor=COMMAND_LINE)
     move("DATANG", "up")  # past the retired PINDAH, above KK
     assert api_services(client)[:3] == ["KTP-EL", "DATANG", "KK"]
     positions = [r["position"] for r in db["services"].rows_where(order_by="position")]
@@ -182,7 +184,8 @@ def settings_form(db, **changes) -> dict:
     order = config.questions({**current, "questionnaire": "full"})
     data = {k: current[k] for k in ("office_name", "utc_offset", "questionnaire",
                                     "idle_seconds", "thanks_seconds", "min_survey_seconds",
-                                    "burst_count", "burst_window_seconds")}
+                                    "burst_count", "burst_window_seconds",
+                                    "session_idle_hours")}
     if current["discard_partial"]:
         data["discard_partial"] = "y"
     data.update({f"order_{c}": order.index(c) + 1 for c in order})
@@ -372,7 +375,7 @@ def test_a_bad_new_user_is_refused(login, db, client, data, message):
 
 
 def test_an_admin_changes_someones_role(login, db, client):
-    users.create_user(db, "budi", PASSWORD, "viewer")
+    users.create_user(db, "budi", PASSWORD, "viewer", actor=COMMAND_LINE)
     login("admin")
     budi = users.get_user(db, "budi")["id"]
     reply = post_form(client, f"/staff/users/{budi}/role", {"role": "staff"})
@@ -381,7 +384,7 @@ def test_an_admin_changes_someones_role(login, db, client):
 
 
 def test_a_deactivated_user_can_no_longer_sign_in(app, login, db, client):
-    users.create_user(db, "budi", PASSWORD, "staff")
+    users.create_user(db, "budi", PASSWORD, "staff", actor=COMMAND_LINE)
     budi_client, signed = sign_in(app, "budi")
     assert signed.status_code == 302
     login("admin")
@@ -396,7 +399,7 @@ def test_a_deactivated_user_can_no_longer_sign_in(app, login, db, client):
 
 
 def test_an_admin_resets_a_forgotten_password(app, login, db, client):
-    users.create_user(db, "budi", PASSWORD, "staff")
+    users.create_user(db, "budi", PASSWORD, "staff", actor=COMMAND_LINE)
     for _ in range(3):
         sign_in(app, "budi", "salah-terus")
     login("admin")
@@ -420,13 +423,13 @@ def test_the_last_admin_cannot_be_deactivated_or_demoted(login, db, client):
         "admin", 1)
     # Nor by anyone else, nor by a script.
     with pytest.raises(admin_ops.Refused, match="last_admin"):
-        admin_ops.set_active(db, me, False)
+        admin_ops.set_active(db, me, False, actor=COMMAND_LINE)
     with pytest.raises(admin_ops.Refused, match="last_admin"):
-        admin_ops.set_role(db, me, "staff")
+        admin_ops.set_role(db, me, "staff", actor=COMMAND_LINE)
 
 
 def test_an_admin_may_demote_another_admin(login, db, client):
-    users.create_user(db, "kepala", PASSWORD, "admin")
+    users.create_user(db, "kepala", PASSWORD, "admin", actor=COMMAND_LINE)
     login("admin")
     other = users.get_user(db, "kepala")["id"]
     assert post_form(client, f"/staff/users/{other}/role",

@@ -5,6 +5,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from ikm import config, devices
+from ikm.audit import COMMAND_LINE
 
 
 def response(**changes) -> dict:
@@ -157,7 +158,7 @@ def test_no_token_or_a_wrong_token_gets_401(post, db, token):
 
 def test_a_revoked_token_gets_401(post, db, kiosk_token):
     kiosk = devices.kiosk_for_token(db, kiosk_token)
-    devices.revoke(db, kiosk["id"])
+    devices.revoke(db, kiosk["id"], actor=COMMAND_LINE)
     assert post(response()).status_code == 401
     assert stored(db) == []
 
@@ -189,7 +190,7 @@ def test_a_burst_from_one_kiosk_is_flagged_by_its_own_clock(post, db):
 
 
 def test_the_office_can_loosen_the_abuse_rules(post, db):
-    config.set_settings(db, {"min_survey_seconds": 0, "burst_count": 100})
+    config.set_settings(db, {"min_survey_seconds": 0, "burst_count": 100}, actor=COMMAND_LINE)
     post(response(duration_ms=200))
     assert stored(db)[0]["counted"] == 1
 

@@ -5,6 +5,7 @@ import uuid
 import pytest
 
 from ikm import comments, config, periods
+from ikm.audit import COMMAND_LINE, Actor
 from tests.conftest import csrf_token, post_form
 
 NOVEMBER = "kind=month&from=2026-11-01"
@@ -89,7 +90,7 @@ def test_comments_are_listed_newest_first_in_office_time(login, client, send):
 
 
 def test_times_follow_the_office_time_zone_setting(login, client, send, db):
-    config.set_settings(db, {"utc_offset": "+08:00"})
+    config.set_settings(db, {"utc_offset": "+08:00"}, actor=COMMAND_LINE)
     send("Di Makassar.", at="2026-11-02T09:15:00+08:00")
     page = login("staff").get(PAGE).text
     assert "2 Nov 2026 09.15" in page and "WITA" in page
@@ -147,8 +148,9 @@ def three(send, db):
         "ditindaklanjuti": send("AC rusak.", at="2026-11-03T09:00:00+07:00"),
         "selesai": send("Petugas tidak senyum.", at="2026-11-04T09:00:00+07:00"),
     }
-    comments.set_follow_up(db, ids["ditindaklanjuti"], "ditindaklanjuti", "Teknisi dipanggil", "x")
-    comments.set_follow_up(db, ids["selesai"], "selesai", None, "x")
+    comments.set_follow_up(db, ids["ditindaklanjuti"], "ditindaklanjuti", "Teknisi dipanggil",
+                           actor=Actor("x"))
+    comments.set_follow_up(db, ids["selesai"], "selesai", None, actor=Actor("x"))
     return ids
 
 
@@ -278,10 +280,11 @@ def test_a_response_without_a_comment_cannot_get_a_status(login, client, send, d
 def test_set_follow_up_refuses_what_it_cannot_store(db, send):
     rid = send("Kursi kurang.")
     with pytest.raises(ValueError, match="status"):
-        comments.set_follow_up(db, rid, "dibuang", None, "x")
+        comments.set_follow_up(db, rid, "dibuang", None, actor=Actor("x"))
     with pytest.raises(ValueError, match="note"):
-        comments.set_follow_up(db, rid, "selesai", "x" * 1001, "x")
-    assert comments.set_follow_up(db, rid, "selesai", " ", "x", now="2026-11-05T01:00:00+00:00")
+        comments.set_follow_up(db, rid, "selesai", "x" * 1001, actor=Actor("x"))
+    assert comments.set_follow_up(db, rid, "selesai", " ", actor=Actor("x"),
+                                  now="2026-11-05T01:00:00+00:00")
     row = stored(db, rid)
     assert (row["comment_status"], row["comment_note"], row["comment_updated_at"]) == (
         "selesai", None, "2026-11-05T01:00:00+00:00")

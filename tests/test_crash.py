@@ -11,6 +11,7 @@ import uuid
 from datetime import datetime, timedelta, timezone
 
 from ikm import config, devices
+from ikm.audit import COMMAND_LINE
 from ikm.db import connect
 
 SENDERS = 32
@@ -65,8 +66,8 @@ class Sender(threading.Thread):
 def test_sigkill_under_load_loses_no_acknowledged_response(server_process):
     server_process.start()
     db = connect(server_process.instance / "skm.db")
-    _, token = devices.add_kiosk(db, "Loket 1")
-    config.set_settings(db, {"burst_count": 10**6})
+    _, token = devices.add_kiosk(db, "Loket 1", actor=COMMAND_LINE)
+    config.set_settings(db, {"burst_count": 10**6}, actor=COMMAND_LINE)
     db.close()
 
     acked: set[str] = set()

@@ -14,6 +14,7 @@ import pytest
 
 from bench.seed import seed
 from ikm import comments, export
+from ikm.audit import Actor
 from web.exports import XLSX
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -181,7 +182,8 @@ def test_flagged_responses_are_included_only_when_asked(login, client, known):
 
 
 def test_the_csv_shows_the_follow_up(login, client, known, db):
-    comments.set_follow_up(db, known["counted"][0], "selesai", "Kursi ditambah", "petugas")
+    comments.set_follow_up(db, known["counted"][0], "selesai", "Kursi ditambah",
+                           actor=Actor("petugas"))
     rows = csv_rows(login("staff").get(f"/staff/exports/csv?{NOVEMBER}"))
     assert (rows[0]["comment_status"], rows[0]["comment_note"]) == ("selesai", "Kursi ditambah")
 
@@ -304,7 +306,7 @@ def test_the_profile_sheet_counts_the_respondents(login, client, known):
 
 def test_the_comment_sheet_lists_every_comment_with_its_follow_up(login, client, known, db):
     comments.set_follow_up(db, known["counted"][2], "ditindaklanjuti", "Teknisi dipanggil",
-                           "petugas")
+                           actor=Actor("petugas"))
     ws = xlsx(login("staff"))["Kritik dan saran"]
     rows = rows_of(ws)
     assert [r[2] for r in rows] == ["Kursi kurang.", "AC rusak.", "Cepat, terima kasih.",
@@ -343,7 +345,7 @@ def hostile(send, db):
         rid = send({"U1": 3}, f"2026-11-0{i + 2}T09:00:00+07:00", comment="x")
         # Stored directly: the kiosk API strips leading tabs, an older database may not have.
         db["responses"].update(rid, {"comment": text})
-    comments.set_follow_up(db, rid, "selesai", "=1+1", "petugas")
+    comments.set_follow_up(db, rid, "selesai", "=1+1", actor=Actor("petugas"))
     db["services"].update("KTP-EL", {"name": "=cmd|' /C calc'!A0"})
     db["kiosks"].update(1, {"name": "@Loket"})
 

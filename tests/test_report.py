@@ -11,6 +11,7 @@ import pytest
 
 from bench.seed import seed
 from ikm import report, users
+from ikm.audit import COMMAND_LINE
 from ikm.periods import containing
 
 OCTOBER = containing("month", date(2026, 10, 1))
@@ -82,7 +83,7 @@ needs_pdf_tools = pytest.mark.skipif(not shutil.which("pdftotext"),
 @needs_pdf_tools
 def test_report_prints_on_at_most_four_a4_pages_with_the_api_numbers(
         seeded, live_server, browser, client, tmp_path):
-    users.create_user(seeded, "camat", "rahasia-camat", "viewer")
+    users.create_user(seeded, "camat", "rahasia-camat", "viewer", actor=COMMAND_LINE)
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.goto(f"{live_server.url}/login")
     page.fill("#username", "camat")

@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 
 from bench.seed import seed
 from ikm import report, users
+from ikm.audit import COMMAND_LINE
 
 SHOTS = Path(__file__).resolve().parent.parent / "test-output" / "staff"
 EMPTY = "Belum ada jawaban survei untuk periode ini."
@@ -34,7 +35,7 @@ def office_db(tmp_path_factory):
     path = tmp_path_factory.mktemp("office") / "skm.db"
     db = open_db(path)
     seed(db, date(2025, 10, 27), date(2026, 11, 27), 10, random.Random(14_2017))
-    users.create_user(db, "viewer1", PASSWORD, "viewer")
+    users.create_user(db, "viewer1", PASSWORD, "viewer", actor=COMMAND_LINE)
     db.close()
     return path
 

@@ -5,6 +5,7 @@ from datetime import date, datetime, timezone
 
 from ikm import config, report, store
 from ikm.__main__ import main as calculator
+from ikm.audit import COMMAND_LINE
 from ikm.db import connect, open_db
 from ikm.responses import parse
 
@@ -50,7 +51,7 @@ def test_migrations_run_once_and_keep_the_office_changes(tmp_path):
 def test_settings_default_and_override(tmp_path):
     db = open_db(tmp_path / "skm.db")
     assert config.get_settings(db)["questionnaire"] == "full"
-    config.set_settings(db, {"questionnaire": "short", "idle_seconds": 30})
+    config.set_settings(db, {"questionnaire": "short", "idle_seconds": 30}, actor=COMMAND_LINE)
     settings = config.get_settings(db)
     assert (settings["questionnaire"], settings["idle_seconds"]) == ("short", 30)
     assert config.questions(settings) == ["U7", "U3", "U9"]
@@ -59,7 +60,7 @@ def test_settings_default_and_override(tmp_path):
 def test_reading_the_settings_is_one_query(tmp_path):
     # Every kiosk request reads them: no schema look-ups on the way.
     db = open_db(tmp_path / "skm.db")
-    config.set_settings(db, {"idle_seconds": 45})
+    config.set_settings(db, {"idle_seconds": 45}, actor=COMMAND_LINE)
     statements = []
     db.conn.set_trace_callback(statements.append)
     assert config.get_settings(db)["idle_seconds"] == 45
@@ -135,7 +136,7 @@ def test_staff_can_include_a_flagged_response(tmp_path):
     period = (date(2026, 11, 1), date(2026, 11, 30))
     assert [r["id"] for r in store.flagged(db, *period)] == [fast.id]
     assert report.period_result(db, *period).ikm == 50
-    assert store.set_counted(db, [fast.id], True) == 1
+    assert store.set_counted(db, [fast.id], True, actor=COMMAND_LINE) == 1
     assert report.period_result(db, *period).ikm == 75
     assert [r["flag"] for r in store.flagged(db, *period)] == ["too_fast"]
 
@@ -144,7 +145,7 @@ def test_a_burst_across_requests_is_flagged_and_counting_stops_at_the_rule(tmp_p
     from ikm import devices
 
     db = open_db(tmp_path / "skm.db")
-    kiosk_id, _ = devices.add_kiosk(db, "Loket 1")
+    kiosk_id, _ = devices.add_kiosk(db, "Loket 1", actor=COMMAND_LINE)
     db["kiosks"].update(kiosk_id, {"created_at": "2026-01-01T00:00:00.000+00:00"})
     kiosk = db["kiosks"].get(kiosk_id)
     settings = {**config.DEFAULTS, "min_survey_seconds": 0}  # 5 within 60 s is a burst

@@ -1,8 +1,16 @@
-"""Staff sign-in: Flask-Login sessions, roles, the one-time setup link, password changes."""
+"""Staff sign-in: Flask-Login sessions, roles, the one-time setup link, password changes.
+
+A session ends on the server, not only in the browser: it carries the account's session
+version (raised by logout, a new password, a new role or deactivation) and the time it
+was last used (too long idle and it ends).
+"""
 from __future__ import annotations
 
+import math
 import re
 import sqlite3
+import time
+from datetime import timedelta
 from functools import wraps
 from typing import Callable
 from urllib.parse import urlsplit
@@ -11,6 +19,7 @@ from flask import (
     Blueprint,
     Flask,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -20,6 +29,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import (
     LoginManager,
     UserMixin,
@@ -29,7 +39,8 @@ from flask_login import (
     logout_user,
 )
 
-from ikm import users
+from ikm import audit, config, signin, users
+from ikm.db import write_transaction
 from web.database import get_db
 from web.forms import ChangePasswordForm, LoginForm, SetupForm
 
@@ -63,15 +74,53 @@ class User(UserMixin):
         self.id = row["id"]
         self.username = row["username"]
         self.role = row["role"]
+        self.version = row["session_version"]
 
     def can(self, role: str) -> bool:
         return users.at_least(self.role, role)
 
+    def get_id(self) -> str:
+        # Flask-Login's alternative id: a session signed in before the version was raised
+        # no longer matches the account, wherever its cookie was copied to.
+        return f"{self.id}.{self.version}"
+
 
 @login_manager.user_loader
-def _load(user_id: str) -> User | None:
-    row = get_db()["users"].get(int(user_id)) if user_id.isdigit() else None
-    return User(row) if row and row["active"] else None
+def _load(session_id: str) -> User | None:
+    user_id, _dot, version = session_id.partition(".")
+    if not (user_id.isdigit() and version.isdigit() and len(user_id) < 19):
+        return None
+    rows = list(get_db().query("SELECT * FROM users WHERE id = ?", [int(user_id)]))
+    row = rows[0] if rows else None
+    if row and row["active"] and str(row["session_version"]) == version:
+        return User(row)
+    return None
+
+
+def actor() -> audit.Actor:
+    """Return who is making this request's change: the signed-in user, from their address."""
+    name = current_user.username if current_user.is_authenticated else None
+    return audit.Actor(name, request.remote_addr)
+
+
+def _idle_limit() -> timedelta:
+    return timedelta(hours=config.get_settings(get_db())["session_idle_hours"])
+
+
+def _end_idle_session() -> None:
+    """End a staff session left unused longer than the office allows; note this use."""
+    if "_user_id" not in session:
+        return
+    now = time.time()
+    last = session.get("used")
+    if isinstance(last, (int, float)) and now - last > _idle_limit().total_seconds():
+        logout_user()
+        session.clear()
+        flash(_("Sesi Anda berakhir karena lama tidak dipakai. Silakan masuk lagi."), "info")
+        return
+    # Rewritten at most once a minute: every response would otherwise set a new cookie.
+    if not isinstance(last, (int, float)) or now - last > 60:
+        session["used"] = now
 
 
 def requires(role: str) -> Callable:
@@ -100,29 +149,52 @@ def _safe_next(target: str | None) -> str:
     return url_for("staff.ikm")
 
 
+def _wait_words(wait: timedelta) -> str:
+    seconds = math.ceil(wait.total_seconds())
+    if seconds < 90:
+        return ngettext("%(num)s detik", "%(num)s detik", seconds)
+    return ngettext("%(num)s menit", "%(num)s menit", math.ceil(seconds / 60))
+
+
+def _sign_in(row: dict) -> None:
+    session.clear()  # a fresh session at sign-in: no fixation
+    login_user(User(row))
+    session["used"] = time.time()
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     """Sign in with username and password."""
     form = LoginForm()
     if form.validate_on_submit():
-        try:
-            row = users.authenticate(get_db(), form.username.data, form.password.data)
-        except users.Locked as exc:
-            flash(_("Terlalu banyak percobaan gagal. Coba lagi dalam %(minutes)s menit.",
-                    minutes=exc.minutes), "error")
-            return render_template("auth/login.html", form=form), 429
-        if row is None:
+        outcome = signin.authenticate(get_db(), form.username.data, form.password.data,
+                                      request.remote_addr)
+        if outcome.wait:
+            flash(_("Terlalu banyak percobaan gagal dari komputer ini. Coba lagi dalam "
+                    "%(wait)s. Jika lupa kata sandi, minta admin kantor menggantinya.",
+                    wait=_wait_words(outcome.wait)), "error")
+            retry = str(math.ceil(outcome.wait.total_seconds()))
+            return render_template("auth/login.html", form=form), 429, {"Retry-After": retry}
+        if outcome.user is None:
             flash(_("Nama pengguna atau kata sandi salah."), "error")
             return render_template("auth/login.html", form=form), 200
-        session.clear()  # a fresh session at sign-in: no fixation
-        login_user(User(row))
+        _sign_in(outcome.user)
         return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)
 
 
 @bp.post("/logout")
+@login_required
 def logout():
-    """Sign out (a POST with a CSRF token, so a link on another site cannot sign you out)."""
+    """Sign out everywhere (a POST with a CSRF token, so another site cannot sign you out)."""
+    who = actor()
+    try:
+        with write_transaction(get_db()) as db:
+            # A copy of this session's cookie must not stay signed in either.
+            users.end_sessions(db, current_user.id)
+            audit.record(db, "logout", who)
+    except sqlite3.OperationalError as exc:  # this browser is signed out all the same
+        current_app.logger.warning("logout of %s not recorded: %s", who.username, exc)
     logout_user()
     session.clear()
     flash(_("Anda sudah keluar."), "info")
@@ -138,12 +210,12 @@ def setup(token: str):
     form = SetupForm()
     if form.validate_on_submit():
         try:
-            row = users.use_setup_token(db, token, form.username.data, form.password.data)
+            row = users.use_setup_token(db, token, form.username.data, form.password.data,
+                                        request.remote_addr)
         except users.AccountError as exc:
             form.username.errors.append(account_error(exc))
         else:
-            session.clear()
-            login_user(User(row))
+            _sign_in(row)
             flash(_("Akun admin dibuat. Selamat datang!"), "info")
             return redirect(url_for("staff.ikm"))
     return render_template("auth/setup.html", form=form)
@@ -156,11 +228,13 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            users.change_password(get_db(), current_user.id, form.current.data, form.new.data)
+            row = users.change_password(get_db(), current_user.id, form.current.data,
+                                        form.new.data, actor=actor())
         except users.AccountError as exc:
             form.current.errors.append(account_error(exc))
         else:
-            flash(_("Kata sandi diganti."), "info")
+            _sign_in(row)  # this session goes on; every other one has ended
+            flash(_("Kata sandi diganti. Sesi di komputer lain sudah berakhir."), "info")
             return redirect(url_for("staff.ikm"))
     return render_template("auth/password.html", form=form)
 
@@ -197,4 +271,5 @@ def init_errors(app: Flask) -> None:
 
 def init_app(app: Flask) -> None:
     login_manager.init_app(app)
+    app.before_request(_end_idle_session)
     app.register_blueprint(bp)

@@ -6,14 +6,13 @@ from datetime import datetime
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import AnyOf, InputRequired, Length, Optional
 
 from ikm import comments, config, periods
 from ikm.config import parse_offset, zone_name
-from web.auth import requires
+from web.auth import actor, requires
 from web.database import get_db
 from web.staff import lang, neighbours, selected_period
 
@@ -92,7 +91,7 @@ def update(response_id: str):
         return redirect(url_for(".index", **kept_args()))
     db = get_db()
     if not comments.set_follow_up(db, response_id, form.status.data, form.note.data,
-                                  current_user.username):
+                                  actor=actor()):
         abort(404)
     flash(_("Tindak lanjut disimpan: status sekarang \u201c%(status)s\u201d.",
             status=STATUS_LABELS[form.status.data]), "info")

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 
 from ikm import config, export, periods, workbook
 from ikm.config import parse_offset
+from web.audit_log import note_export
 from web.auth import requires
 from web.database import get_db
 from web.staff import lang, neighbours, selected_period
@@ -57,8 +58,10 @@ def csv():
     db = get_db()
     tz = parse_offset(config.get_settings(db)["utc_offset"])
     text = export.csv_text(export.response_rows(db, period.start, period.end, tz, include))
-    return _attachment(text.encode("utf-8"), "text/csv; charset=utf-8",
-                       export.filename(period, "csv", include))
+    name = export.filename(period, "csv", include)
+    note_export(name)
+    # Werkzeug adds "; charset=utf-8" to a text/* type itself.
+    return _attachment(text.encode("utf-8"), "text/csv", name)
 
 
 @bp.get("/exports/xlsx")
@@ -71,5 +74,6 @@ def xlsx():
     include = request.args.get("flagged") == "1"
     db = get_db()
     book = workbook.workbook(db, period, config.get_settings(db), include)
-    return _attachment(workbook.workbook_bytes(book), XLSX,
-                       export.filename(period, "xlsx", include))
+    name = export.filename(period, "xlsx", include)
+    note_export(name)
+    return _attachment(workbook.workbook_bytes(book), XLSX, name)

@@ -11,7 +11,7 @@ from wtforms import IntegerField, SubmitField
 from wtforms.validators import NumberRange, Optional
 
 from ikm import charts, config, periods, populations, report
-from web.auth import requires
+from web.auth import actor, requires
 from web.database import get_db
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
@@ -107,7 +107,7 @@ def population():
     form = Form()
     if form.validate_on_submit():
         counts = {s["code"]: form[f"s_{s['code']}"].data or 0 for s in services}
-        populations.set_population(db, month, counts)
+        populations.set_population(db, month, counts, actor=actor())
         flash(_("Jumlah pengguna layanan %(month)s disimpan: %(total)s orang.",
                 month=periods.containing("month", first).label(lang()),
                 total=sum(counts.values())), "info")

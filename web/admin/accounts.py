@@ -20,10 +20,10 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, EqualTo, Length, Regexp, ValidationError
 
-from ikm import admin_ops, users
+from ikm import admin_ops, signin, users
 from ikm.admin_ops import Refused
 from web.admin import ActionForm, _strip, bp, not_saved, refusal
-from web.auth import requires
+from web.auth import actor, requires
 from web.database import get_db
 
 ROLE_WORDS = {"viewer": _l("Pembaca"), "staff": _l("Petugas"), "admin": _l("Admin")}
@@ -72,9 +72,10 @@ def _user(user_id: int) -> dict:
 @requires("admin")
 def accounts():
     """The staff accounts, their roles and whether they may sign in."""
-    rows = get_db()["users"].rows_where(order_by="active DESC, username")
+    db = get_db()
+    rows = db["users"].rows_where(order_by="active DESC, username")
     return render_template("admin/users.html", users=list(rows), roles=ROLE_WORDS,
-                           choices=ROLE_CHOICES)
+                           choices=ROLE_CHOICES, slowed=signin.slowed(db))
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -83,7 +84,8 @@ def user_new():
     """Create a staff account with a first password."""
     form = UserForm(role="staff")
     if form.validate_on_submit():
-        users.create_user(get_db(), form.username.data, form.password.data, form.role.data)
+        users.create_user(get_db(), form.username.data, form.password.data, form.role.data,
+                          actor=actor())
         flash(_("Akun %(name)s dibuat. Sampaikan kata sandinya secara langsung.",
                 name=form.username.data), "info")
         return redirect(url_for(".accounts"))
@@ -100,7 +102,8 @@ def user_role(user_id: int):
     form = RoleForm(data=user)
     if form.validate_on_submit():
         try:
-            admin_ops.set_role(get_db(), user_id, form.role.data, acting_id=current_user.id)
+            admin_ops.set_role(get_db(), user_id, form.role.data, acting_id=current_user.id,
+                               actor=actor())
         except Refused as exc:
             form.role.errors.append(refusal(exc))
         else:
@@ -119,7 +122,7 @@ def user_password(user_id: int):
     user = _user(user_id)
     form = PasswordForm()
     if form.validate_on_submit():
-        admin_ops.reset_password(get_db(), user_id, form.password.data)
+        admin_ops.reset_password(get_db(), user_id, form.password.data, actor=actor())
         flash(_("Kata sandi %(name)s diganti. Sampaikan secara langsung, lalu minta ia "
                 "menggantinya sendiri setelah masuk.", name=user["username"]), "info")
         return redirect(url_for(".accounts"))
@@ -139,7 +142,8 @@ def user_deactivate(user_id: int):
     form = ActionForm()
     if form.validate_on_submit():
         try:
-            admin_ops.set_active(get_db(), user_id, False, acting_id=current_user.id)
+            admin_ops.set_active(get_db(), user_id, False, acting_id=current_user.id,
+                                 actor=actor())
         except Refused as exc:
             flash(refusal(exc), "error")
         else:
@@ -153,13 +157,24 @@ def user_deactivate(user_id: int):
                _("Anda dapat mengaktifkannya kembali kapan saja.")])
 
 
+@bp.post("/users/<int:user_id>/unlock")
+@requires("admin")
+def user_unlock(user_id: int):
+    """Let an account try to sign in again at once, from every computer."""
+    user = _user(user_id)
+    if ActionForm().validate_on_submit():
+        signin.lift(get_db(), user["username"], actor())
+        flash(_("%(name)s dapat mencoba masuk lagi sekarang.", name=user["username"]), "info")
+    return redirect(url_for(".accounts"))
+
+
 @bp.post("/users/<int:user_id>/activate")
 @requires("admin")
 def user_activate(user_id: int):
     """Let a deactivated account sign in again."""
     user = _user(user_id)
     if ActionForm().validate_on_submit():
-        admin_ops.set_active(get_db(), user_id, True)
+        admin_ops.set_active(get_db(), user_id, True, actor=actor())
         flash(_("Akun %(name)s aktif kembali.", name=user["username"]), "info")
     return redirect(url_for(".accounts"))
 

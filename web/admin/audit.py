@@ -13,7 +13,7 @@ from web.database import get_db
 # The audit actions in the page's language, one per ikm.audit.ACTIONS.
 LABELS = {
     "login": _l("masuk"), "login_failed": _l("gagal masuk"),
-    "login_locked": _l("masuk ditolak (terkunci)"), "logout": _l("keluar"),
+    "login_locked": _l("masuk ditunda (terlalu banyak gagal)"), "logout": _l("keluar"),
     "setup": _l("admin pertama dibuat"), "password": _l("ganti kata sandi"),
     "export": _l("ekspor"), "settings": _l("pengaturan survei"), "service": _l("layanan"),
     "kiosk": _l("kios"), "user": _l("pengguna"), "population": _l("jumlah pengguna layanan"),

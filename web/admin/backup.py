@@ -11,6 +11,7 @@ from flask import current_app, send_file
 
 from ikm import backup
 from web.admin import bp
+from web.audit_log import note_export
 from web.auth import requires
 
 
@@ -23,5 +24,7 @@ def backup_download():
         data = backup.backup(Path(current_app.config["DATABASE"]), folder / "skm.db").read_bytes()
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+    name = f"skm-cadangan-{datetime.now():%Y%m%d-%H%M}.db"
+    note_export(f"backup download {name}")
     return send_file(io.BytesIO(data), mimetype="application/vnd.sqlite3", as_attachment=True,
-                     download_name=f"skm-cadangan-{datetime.now():%Y%m%d-%H%M}.db", max_age=0)
+                     download_name=name, max_age=0)

@@ -17,7 +17,7 @@ from wtforms import (
 
 from ikm import store
 from web.admin import bp
-from web.auth import requires
+from web.auth import actor, requires
 from web.database import get_db
 from web.staff import lang, neighbours, selected_period
 from web.templating import service_name
@@ -56,7 +56,7 @@ def flagged():
         for counted, choice in ((True, form.include.data), (False, form.exclude.data)):
             ids = [r["id"] for r in rows if choice in ("all", r["id"])] if choice else []
             if ids:
-                n = store.set_counted(db, ids, counted)
+                n = store.set_counted(db, ids, counted, actor=actor())
                 flash(_("%(n)s jawaban sekarang dihitung dalam IKM.", n=n) if counted else
                       _("%(n)s jawaban tidak dihitung dalam IKM.", n=n), "info")
         return redirect(url_for(".flagged", **period.query()))

@@ -25,7 +25,7 @@ from wtforms.validators import DataRequired, Length
 
 from ikm import admin_ops, config, devices, periods
 from web.admin import ActionForm, _strip, bp, not_saved
-from web.auth import requires
+from web.auth import actor, requires
 from web.database import get_db
 from web.network import is_local, tablet_base_url
 from web.staff import lang
@@ -92,7 +92,7 @@ def kiosk_new():
     """Register a kiosk tablet, then show its pairing link once."""
     form = KioskForm()
     if form.validate_on_submit():
-        kiosk_id, token = devices.add_kiosk(get_db(), form.name.data)
+        kiosk_id, token = devices.add_kiosk(get_db(), form.name.data, actor=actor())
         return show_pairing_once(kiosk_id, token)
     if form.errors:
         not_saved(form)
@@ -124,7 +124,7 @@ def kiosk_edit(kiosk_id: int):
     kiosk = _kiosk(kiosk_id)
     form = KioskForm(data=kiosk)
     if form.validate_on_submit():
-        admin_ops.rename_kiosk(get_db(), kiosk_id, form.name.data)
+        admin_ops.rename_kiosk(get_db(), kiosk_id, form.name.data, actor=actor())
         flash(_("Nama kios diganti menjadi %(name)s.", name=form.name.data), "info")
         return redirect(url_for(".kiosks"))
     if form.errors:
@@ -139,7 +139,7 @@ def kiosk_revoke(kiosk_id: int):
     kiosk = _kiosk(kiosk_id)
     form = ActionForm()
     if form.validate_on_submit():
-        devices.revoke(get_db(), kiosk_id)
+        devices.revoke(get_db(), kiosk_id, actor=actor())
         flash(_("Kios %(name)s dicabut.", name=kiosk["name"]), "info")
         return redirect(url_for(".kiosks"))
     return render_template(
@@ -161,7 +161,7 @@ def kiosk_repair(kiosk_id: int):
     kiosk = _kiosk(kiosk_id)
     form = ActionForm()
     if form.validate_on_submit():
-        token = devices.new_token(get_db(), kiosk_id)
+        token = devices.new_token(get_db(), kiosk_id, actor=actor())
         return show_pairing_once(kiosk_id, token)
     return render_template(
         "admin/confirm.html", form=form, title=_("Pasangkan ulang kios?"),

@@ -19,7 +19,7 @@ from wtforms.validators import DataRequired, Length, Regexp, ValidationError
 from ikm import admin_ops
 from ikm.admin_ops import Refused
 from web.admin import REFUSALS, ActionForm, _strip, bp, not_saved, refusal
-from web.auth import requires
+from web.auth import actor, requires
 from web.database import get_db
 
 
@@ -65,7 +65,7 @@ def service_new():
     if form.validate_on_submit():
         try:
             code = admin_ops.add_service(get_db(), form.code.data, form.name.data,
-                                         form.name_en.data)
+                                         form.name_en.data, actor=actor())
         except Refused as exc:  # a code taken between the check and the insert
             form[exc.field].errors.append(refusal(exc))
         else:
@@ -84,7 +84,8 @@ def service_edit(code: str):
     service = _service(code)
     form = RenameServiceForm(data=service)
     if form.validate_on_submit():
-        admin_ops.rename_service(get_db(), code, form.name.data, form.name_en.data)
+        admin_ops.rename_service(get_db(), code, form.name.data, form.name_en.data,
+                                 actor=actor())
         flash(_("Nama layanan %(code)s diganti.", code=code), "info")
         return redirect(url_for(".services"))
     if form.errors:
@@ -99,7 +100,7 @@ def service_retire(code: str):
     service = _service(code)
     form = ActionForm()
     if form.validate_on_submit():
-        admin_ops.set_service_active(get_db(), code, False)
+        admin_ops.set_service_active(get_db(), code, False, actor=actor())
         flash(_("Layanan %(name)s dinonaktifkan. Jawaban lamanya tetap tersimpan.",
                 name=service["name"]), "info")
         return redirect(url_for(".services"))
@@ -120,7 +121,7 @@ def service_activate(code: str):
     """Bring a retired service back to the kiosk."""
     service = _service(code)
     if ActionForm().validate_on_submit():
-        admin_ops.set_service_active(get_db(), code, True)
+        admin_ops.set_service_active(get_db(), code, True, actor=actor())
         flash(_("Layanan %(name)s aktif kembali.", name=service["name"]), "info")
     return redirect(url_for(".services"))
 
@@ -133,7 +134,7 @@ def service_move(code: str, direction: str):
     if direction not in ("up", "down"):
         abort(404)
     if ActionForm().validate_on_submit():
-        admin_ops.move_service(get_db(), code, -1 if direction == "up" else 1)
+        admin_ops.move_service(get_db(), code, -1 if direction == "up" else 1, actor=actor())
     return redirect(url_for(".services") + f"#s-{code}")
 
 

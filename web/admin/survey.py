@@ -23,7 +23,7 @@ from ikm import admin_ops, config
 from ikm.admin_ops import Refused
 from ikm.method import PERMENPAN_2017
 from web.admin import WholeNumber, _strip, bp, not_saved, refusal
-from web.auth import requires
+from web.auth import actor, requires
 from web.database import get_db
 from web.staff import lang
 
@@ -49,6 +49,7 @@ class SettingsForm(FlaskForm):
     min_survey_seconds = WholeNumber(_l("Waktu isi tercepat yang wajar (detik)"))
     burst_count = WholeNumber(_l("Survei beruntun: jumlah"))
     burst_window_seconds = WholeNumber(_l("Survei beruntun: dalam (detik)"))
+    session_idle_hours = WholeNumber(_l("Keluar otomatis setelah tidak dipakai (jam)"))
 
     def validate_utc_offset(self, field):
         if field.data not in config.TIME_ZONES:
@@ -79,7 +80,7 @@ for _n, _code in enumerate(PERMENPAN_2017.codes, start=1):
 
 SETTING_KEYS = ("office_name", "utc_offset", "questionnaire", "idle_seconds",
                 "thanks_seconds", "discard_partial", "min_survey_seconds", "burst_count",
-                "burst_window_seconds")
+                "burst_window_seconds", "session_idle_hours")
 
 
 def full_order(settings: dict) -> list[str]:
@@ -104,7 +105,7 @@ def settings():
         elif form.order != shown:
             # Saved only when changed, so an untouched form keeps the short survey's own order.
             values["question_order"] = form.order
-        config.set_settings(db, values)
+        config.set_settings(db, values, actor=actor())
         flash(_("Pengaturan disimpan. Tablet kios memakainya setelah halaman kios dimuat "
                 "ulang: tutup lalu buka lagi aplikasi SKM di tablet."), "info")
         return redirect(url_for(".settings"))
