@@ -98,8 +98,29 @@ def live_server(app):
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     yield SimpleNamespace(url=f"http://127.0.0.1:{server.effective_port}", app=app)
-    server.close()
-    thread.join(timeout=5)
+    stop_waitress(server, thread)
+
+
+def stop_waitress(server, thread: threading.Thread) -> None:
+    """Stop a waitress server in order: no new connections, requests done, then sockets.
+
+    server.close() from another thread closes the sockets while the loop may be polling
+    them, and the loop thread dies of EBADF (an error in this suite). The sockets are
+    closed from inside the loop instead (its trigger), after the worker threads have
+    finished what they were serving; an empty map then ends the loop.
+    """
+    from waitress import wasyncore
+
+    def in_loop(work) -> None:
+        done = threading.Event()
+        server.trigger.pull_trigger(lambda: (work(), done.set()))
+        assert done.wait(timeout=10), "the waitress loop did not answer"
+
+    in_loop(lambda: wasyncore.dispatcher.close(server))  # the listening socket only
+    server.task_dispatcher.shutdown(cancel_pending=False)
+    server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
+    thread.join(timeout=10)
+    assert not thread.is_alive(), "the waitress loop did not stop"
 
 
 @pytest.fixture(scope="session")

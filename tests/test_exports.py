@@ -146,7 +146,7 @@ def test_an_unreadable_period_downloads_nothing(login, client, url):
 
 def test_the_csv_is_a_utf8_download_named_after_the_period(login, client, known):
     reply = login("staff").get(f"/staff/exports/csv?{NOVEMBER}")
-    assert reply.mimetype == "text/csv"
+    assert reply.headers["Content-Type"] == "text/csv; charset=utf-8"  # said once
     assert reply.headers["Content-Disposition"] == (
         "attachment; filename=skm-2026-11-01_2026-11-30.csv")
     assert reply.headers["Cache-Control"] == "no-store"

@@ -160,3 +160,53 @@ def test_the_audit_log_never_keeps_the_setup_token(client, db, login):
     log = client.get("/staff/audit").text
     assert "admin pertama dibuat" in log
     assert token not in log
+
+
+# --- behind an HTTPS proxy ---------------------------------------------------------------
+
+FORWARDED = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "6.6.6.6, 192.168.1.23",
+             "X-Forwarded-Host": "skm.kecamatan.example"}
+
+
+def test_without_the_proxy_setting_forwarded_headers_are_ignored(client):
+    page = client.get("/login", headers=FORWARDED)
+    assert "Secure" not in page.headers["Set-Cookie"]
+    assert "Strict-Transport-Security" not in page.headers
+
+
+@pytest.fixture
+def proxied(tmp_path):
+    from kiosk import create_app
+
+    return create_app({"TESTING": True, "BEHIND_PROXY": True},
+                      instance_path=tmp_path / "proxied")
+
+
+def test_behind_the_proxy_cookies_are_secure_and_hsts_is_sent(proxied):
+    page = proxied.test_client().get("/login", headers=FORWARDED)
+    cookie = page.headers["Set-Cookie"]
+    assert "Secure" in cookie and "HttpOnly" in cookie
+    assert page.headers["Strict-Transport-Security"].startswith("max-age=")
+    # A plain request that did not come through the proxy is not taken for HTTPS.
+    assert "Secure" not in proxied.test_client().get("/login").headers["Set-Cookie"]
+
+
+def test_behind_the_proxy_the_client_address_is_the_one_hop_the_proxy_saw(proxied):
+    from conftest import PASSWORD, csrf_token
+
+    from ikm import users
+    from ikm.audit import COMMAND_LINE
+    from ikm.db import connect
+
+    db = connect(proxied.config["DATABASE"])
+    users.create_user(db, "camat", PASSWORD, "admin", actor=COMMAND_LINE)
+    client = proxied.test_client()
+    token = csrf_token(client.get("/login", headers=FORWARDED).text)
+    # Over HTTPS Flask-WTF also wants the page's own address as the referrer, as browsers send.
+    reply = client.post("/login", headers={
+        **FORWARDED, "Referer": "https://skm.kecamatan.example/login"}, data={
+        "username": "camat", "password": PASSWORD, "csrf_token": token})
+    assert reply.status_code == 302
+    (entry,) = db["audit"].rows_where("action = 'login'")
+    db.close()
+    assert entry["ip"] == "192.168.1.23"  # not what the client wrote further left

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Flask, Response, request
 from flask.sessions import SecureCookieSessionInterface
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 # Everything is served by this app: no inline script, no other origin. Plotly writes a
 # <style> element and style attributes as it draws, hence 'unsafe-inline' for styles only;
@@ -23,6 +24,12 @@ class SessionInterface(SecureCookieSessionInterface):
 
 
 def init_app(app: Flask) -> None:
+    if app.config.get("BEHIND_PROXY"):
+        # Exactly one hop, the office's own HTTPS proxy, is believed about the client's
+        # address and scheme; anything a client wrote further left is ignored. Without
+        # the setting every X-Forwarded-* header is ignored, as a client could forge it.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1,  # type: ignore
+                                x_port=1)
     app.session_interface = SessionInterface()
     for key in ("SESSION_COOKIE_SAMESITE", "REMEMBER_COOKIE_SAMESITE"):
         app.config[key] = app.config.get(key) or "Lax"
