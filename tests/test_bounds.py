@@ -222,3 +222,30 @@ nested = st.recursive(st.none() | st.integers() | st.text(max_size=5),
 def test_no_json_nesting_causes_a_5xx(send, depth, inner, url):
     text = "[" * depth + json.dumps(inner) + "]" * depth
     assert send(text, url=url).status_code < 500
+
+
+# --- one kiosk token's share of the server -----------------------------------------------
+
+def test_a_kiosk_with_two_requests_under_way_gets_429_and_others_are_served(app, client, db,
+                                                                          kiosk_token):
+    from ikm.audit import COMMAND_LINE
+    from ikm.devices import add_kiosk
+    from web.api import kiosk_turn
+
+    _, other_token = add_kiosk(db, "Loket 2", actor=COMMAND_LINE)
+    db["kiosks"].update(2, {"created_at": "2026-01-01T00:00:00.000+00:00"})
+
+    def send(token):
+        return client.post("/api/responses", json=response(),
+                           headers={"Authorization": f"Bearer {token}"})
+
+    with app.test_request_context(), kiosk_turn(1), kiosk_turn(1):  # two under way
+        refused = send(kiosk_token)
+        assert refused.status_code == 429 and refused.headers["Retry-After"] == "1"
+        assert refused.json["field"] == "Authorization"
+        assert client.post("/api/kiosk/hello", headers={
+            "Authorization": f"Bearer {kiosk_token}"}).status_code == 429
+        assert send(other_token).status_code == 201  # another kiosk is not held up
+        assert client.get("/api/ikm").status_code == 200
+    assert send(kiosk_token).status_code == 201  # the turns are given back
+    assert db["responses"].count == 2
