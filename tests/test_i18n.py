@@ -9,12 +9,22 @@ from web.i18n import KIOSK_TEXT
 CATALOG = Path(__file__).resolve().parent.parent / "translations" / "en" / "LC_MESSAGES"
 
 
+def key(message) -> tuple:
+    """Return a message's context and id; a plural's ids as a tuple, however it was read."""
+    return message.context, text(message.id)
+
+
+def text(value):
+    """Return a message text, a plural's forms as a tuple (read_mo gives lists)."""
+    return tuple(value) if isinstance(value, (list, tuple)) else value
+
+
 def test_compiled_catalog_matches_its_source():
     # Keyed by context too: one Indonesian word may have two English ones.
     with open(CATALOG / "messages.po", "rb") as f:
-        po = {(m.context, m.id): m.string for m in read_po(f) if m.id}
+        po = {key(m): text(m.string) for m in read_po(f) if m.id}
     with open(CATALOG / "messages.mo", "rb") as f:
-        mo = {(m.context, m.id): m.string for m in read_mo(f) if m.id}
+        mo = {key(m): text(m.string) for m in read_mo(f) if m.id}
     assert mo == po, "run: pybabel compile -d translations"
 
 
@@ -51,9 +61,9 @@ def test_every_message_in_the_code_has_english(tmp_path):
                     "--ignore-dirs", ".* ._ venv env test-output", "."],
                    cwd=root, check=True, capture_output=True)
     with open(pot, "rb") as f:
-        wanted = {(m.context, m.id) for m in read_po(f) if m.id}
+        wanted = {key(m) for m in read_po(f) if m.id}
     with open(CATALOG / "messages.po", "rb") as f:
-        english = {(m.context, m.id): m.string for m in read_po(f) if m.id and not m.fuzzy}
+        english = {key(m): m.string for m in read_po(f) if m.id and not m.fuzzy}
     missing = sorted(str(key) for key in wanted if not english.get(key))
     assert not missing, f"no English for {missing[:5]}: pybabel update, then translate"
 
