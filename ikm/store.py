@@ -78,7 +78,8 @@ def record_responses(db: Database, kiosk: dict[str, Any] | None, items: list[Inc
         # earlier ones here, kept sorted.
         stored = _recent(db, kiosk_id, [(low, at) for *_, at, low in fresh],
                          settings["burst_count"])
-        rows, batch_times = [], []
+        rows: list[tuple[int, list[Any]]] = []
+        batch_times: list[str] = []
         for (n, r, placed, at, low), before in zip(fresh, stored):
             recent = before + (bisect.bisect_right(batch_times, at)
                                - bisect.bisect_left(batch_times, low))
