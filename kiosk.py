@@ -227,11 +227,39 @@ def cmd_restore(args: argparse.Namespace) -> int:
         except (OSError, ValueError, sqlite3.Error) as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
+        _audit_restore(database, source, kept)
+        only_before = backup.only_in(kept, database) if kept else 0
     print(f"Restored {source}.")
     if kept:
         print(f"The previous database was kept as {kept}.")
+        print(_previous_responses(only_before))
     print("Start the server again.")
     return 0
+
+
+def _audit_restore(database: Path, source: Path, kept: Path | None) -> None:
+    """Note the restore in the restored database, migrated first (an old backup's audit
+    table lacks the columns an entry needs)."""
+    from ikm import audit
+    from ikm.db import open_db, write_transaction
+
+    db = open_db(database)
+    try:
+        with write_transaction(db):
+            audit.record(db, "restore", audit.COMMAND_LINE,
+                         f"restored from {source}; the previous database was kept as {kept}"
+                         if kept else f"restored from {source}; there was no database before")
+    finally:
+        db.close()
+
+
+def _previous_responses(count: int | None) -> str:
+    if count is None:
+        return "It could not be read, so it was kept as it was, for a specialist to look at."
+    if count == 0:
+        return "Every response it held is also in the backup."
+    return (f"It holds {count} response{'s' if count != 1 else ''} that the backup does not "
+            f"have; {'they are' if count != 1 else 'it is'} only in that kept file.")
 
 
 def parser() -> argparse.ArgumentParser:

@@ -44,7 +44,11 @@ def check(conn: sqlite3.Connection) -> None:
 
 
 def restore(backup_file: Path, database: Path) -> Path | None:
-    """Put a backup in place of the database (server stopped); return where the old one went."""
+    """Put a backup in place of the database (server stopped); return where the old one went.
+
+    A backup from a newer version of the program is refused: this one would not know its
+    schema. An older one is fine: its migrations run when it is next opened.
+    """
     _verify(backup_file, database)
     kept = _keep(database) if database.exists() else None
     restoring = database.with_name(database.name + ".restoring")
@@ -79,6 +83,11 @@ def _verify(backup_file: Path, database: Path) -> None:
         if not conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'responses'"
                             ).fetchone()[0]:
             raise ValueError(f"{backup_file} is not an SKM database")
+    newer = instance.newer_changes(backup_file)
+    if newer:
+        raise ValueError(f"the backup {backup_file} comes from a newer version of this program "
+                         f"(it has {', '.join(newer)}); update the program first, then restore "
+                         f"it")
 
 
 def _keep(database: Path) -> Path:
@@ -101,3 +110,14 @@ def _copy_synced(source: Path, dest: Path) -> None:
     shutil.copyfile(source, dest)
     with dest.open("rb+") as f:
         os.fsync(f.fileno())
+
+
+def only_in(previous: Path, database: Path) -> int | None:
+    """Count the responses `previous` holds that `database` lacks (by id); None if unreadable."""
+    try:
+        with contextlib.closing(sqlite3.connect(database)) as conn:
+            conn.execute("ATTACH DATABASE ? AS previous", [str(previous)])
+            return conn.execute("SELECT count(*) FROM previous.responses WHERE id NOT IN "
+                                "(SELECT id FROM main.responses)").fetchone()[0]
+    except sqlite3.DatabaseError:
+        return None
