@@ -148,11 +148,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_add_kiosk(args: argparse.Namespace) -> int:
     """Register a kiosk and print its pairing link and token."""
-    from ikm import devices
+    from ikm import audit, devices
+    from ikm.db import write_transaction
 
     _, db = _open(args)
     try:
-        kiosk_id, token = devices.add_kiosk(db, args.name)
+        with write_transaction(db):
+            kiosk_id, token = devices.add_kiosk(db, args.name)
+            name = db["kiosks"].get(kiosk_id)["name"]
+            audit.record(db, "kiosk", audit.COMMAND_LINE, f"add-kiosk {name} (id {kiosk_id})")
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -178,7 +182,8 @@ def _password(username: str) -> str | None:
 
 def cmd_create_user(args: argparse.Namespace) -> int:
     """Create a staff account; the password comes from the prompt or standard input."""
-    from ikm import users
+    from ikm import audit, users
+    from ikm.db import write_transaction
 
     _, db = _open(args)  # a broken folder is said before anyone types a password
     try:
@@ -186,7 +191,10 @@ def cmd_create_user(args: argparse.Namespace) -> int:
         if password is None:
             print("error: the two passwords differ", file=sys.stderr)
             return 2
-        user = users.create_user(db, args.username, password, args.role)
+        with write_transaction(db):
+            user = users.create_user(db, args.username, password, args.role)
+            audit.record(db, "user", audit.COMMAND_LINE,
+                         f"create-user {user['username']} --role {user['role']}")
     except users.AccountError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -198,11 +206,15 @@ def cmd_create_user(args: argparse.Namespace) -> int:
 
 def cmd_backup(args: argparse.Namespace) -> int:
     """Write a consistent copy of the database, also while the server runs."""
-    from ikm import backup
+    from ikm import audit, backup
+    from ikm.db import write_transaction
 
     app, db = _open(args)
     try:
         written = backup.backup(Path(app.config["DATABASE"]), Path(args.dest))
+        with write_transaction(db):
+            audit.record(db, "backup", audit.COMMAND_LINE,
+                         f"backup written to {os.path.abspath(written)}")
     except (OSError, ValueError, sqlite3.Error) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
