@@ -40,6 +40,15 @@ def one_line(text: str) -> str:
     return lines[0]
 
 
+def started(folder: Path) -> None:
+    """Start a server on the folder, wait until it answers, and stop it."""
+    server = ServerProcess(folder, free_port())
+    try:
+        server.start()
+    finally:
+        server.stop(kill=True)  # also when it never answered
+
+
 def seeded_database(path: Path, rows: int = 3000) -> None:
     """A real database with enough responses that its table spans many pages."""
     db = open_db(path)
@@ -194,8 +203,7 @@ def test_a_database_damaged_in_the_middle_stops_the_start_and_its_restore_comman
     # The command the message gives is the one that mends it.
     restored = run_kiosk(*shlex.split(line.split("backup: python kiosk.py ", 1)[1]))
     assert restored.returncode == 0, restored.stderr
-    server = ServerProcess(folder, free_port()).start()
-    server.stop()
+    started(folder)
     db = connect(database)
     assert db["responses"].count == 3000
     db.close()
@@ -299,8 +307,7 @@ def test_a_first_start_on_a_full_disk_leaves_no_secret_key_and_a_later_start_wor
         f"on device); free some space, then try again")
     assert os.listdir(folder) == []  # neither a secret_key nor its temporary file
 
-    server = ServerProcess(folder, free_port()).start()  # space freed
-    server.stop()
+    started(folder)  # space freed
     assert len((folder / "secret_key").read_text()) == 64
 
 
