@@ -2,28 +2,23 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import os
-import secrets
 import sqlite3
 import sys
+import tomllib
 from pathlib import Path
 
-from flask import Flask
+from flask import Config, Flask
 from flask_wtf.csrf import CSRFProtect
+from sqlite_utils import Database
 
+from ikm import instance
+from ikm.instance import InstanceError
 from web.network import lan_addresses
 
 DEFAULT_PORT = 5000
 csrf = CSRFProtect()
-
-
-def _secret_key(instance: Path) -> str:
-    """Return the instance's secret key, generating it on the first run."""
-    path = instance / "secret_key"
-    if not path.exists():
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
-    return path.read_text().strip()
 
 
 def create_app(test_config: dict | None = None, instance_path: str | os.PathLike | None = None
@@ -41,7 +36,7 @@ def create_app(test_config: dict | None = None, instance_path: str | os.PathLike
     if test_config:
         app.config.from_mapping(test_config)
     if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = _secret_key(Path(app.instance_path))
+        app.config["SECRET_KEY"] = instance.secret_key(Path(app.instance_path))
 
     from web import (
         admin,
@@ -78,6 +73,41 @@ def _base_url(args: argparse.Namespace) -> str:
     return args.url or f"http://{lan_addresses()[0]}:{args.port}"
 
 
+def _version() -> str:
+    try:
+        with open(Path(__file__).with_name("pyproject.toml"), "rb") as f:
+            return tomllib.load(f)["project"]["version"]
+    except (OSError, KeyError, ValueError):
+        return "unknown"
+
+
+def _folder(args: argparse.Namespace) -> Path:
+    return Path(os.path.abspath(args.instance))
+
+
+def _database_path(folder: Path) -> Path:
+    """Return the database create_app will use: skm.db, unless settings.py names another."""
+    config = Config(str(folder), {"DATABASE": os.path.join(folder, "skm.db")})
+    try:
+        config.from_pyfile("settings.py", silent=True)
+    except Exception as exc:  # noqa: BLE001 - settings.py is the office's own Python
+        raise InstanceError(f"the settings file {folder / 'settings.py'} has an error ({exc}); "
+                            f"correct it or remove it") from None
+    return Path(config["DATABASE"])
+
+
+def _open(args: argparse.Namespace) -> tuple[Flask, Database]:
+    """Check the instance folder and its database, then build the app and open the database."""
+    from ikm.db import open_db
+
+    folder = _folder(args)
+    database = _database_path(folder)
+    instance.check_writable(folder, database)
+    instance.check_database(database, folder)
+    app = create_app(instance_path=folder)
+    return app, open_db(app.config["DATABASE"])
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the app with waitress and say where tablets and staff should go."""
     from waitress import serve
@@ -85,30 +115,46 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from ikm import users
     from ikm.db import open_db
 
-    app = create_app(instance_path=args.instance)
-    print(f"SKM kiosk server, data in {app.instance_path}", flush=True)
-    for address in lan_addresses():
-        print(f"  kiosk (tablet):  http://{address}:{args.port}/kiosk/", flush=True)
-    print(f"  staff, this PC:  http://localhost:{args.port}/staff/", flush=True)
-    db = open_db(app.config["DATABASE"])
-    if not users.has_admin(db):
-        token = users.new_setup_token(db)
-        print("\nNo administrator yet. Open this link once to create the first one:\n"
-              f"  http://localhost:{args.port}/setup/{token}\n"
-              "(or run: python kiosk.py create-user NAME --role admin)", flush=True)
-    db.close()
-    serve(app, host=args.host, port=args.port, threads=8)
+    folder = _folder(args)
+    database = _database_path(folder)
+    instance.check_writable(folder, database)
+    # Held until the server stops: a restore, or a second server, cannot start meanwhile.
+    with instance.locked(folder, "serve", host=args.host, port=args.port, version=_version()):
+        instance.check_database(database, folder)
+        app = create_app({"BEHIND_PROXY": True} if args.behind_proxy else None,
+                         instance_path=folder)
+        print(f"SKM kiosk server, data in {app.instance_path}", flush=True)
+        for address in lan_addresses():
+            print(f"  kiosk (tablet):  http://{address}:{args.port}/kiosk/", flush=True)
+        print(f"  staff, this PC:  http://localhost:{args.port}/staff/", flush=True)
+        db = open_db(app.config["DATABASE"])
+        if not users.has_admin(db):
+            token = users.new_setup_token(db)
+            print("\nNo administrator yet. Open this link once to create the first one:\n"
+                  f"  http://localhost:{args.port}/setup/{token}\n"
+                  "(or run: python kiosk.py create-user NAME --role admin)", flush=True)
+        db.close()
+        try:
+            # Waitress drops X-Forwarded-* itself unless told otherwise; behind the proxy
+            # they are kept for the app's ProxyFix, which believes exactly one hop.
+            serve(app, host=args.host, port=args.port, threads=8,
+                  clear_untrusted_proxy_headers=not app.config.get("BEHIND_PROXY"))
+        except OSError as exc:
+            if exc.errno != errno.EADDRINUSE:
+                raise
+            raise InstanceError(f"port {args.port} is already in use by another program; "
+                                f"stop that program, or choose another port with --port"
+                                ) from None
     return 0
 
 
 def cmd_add_kiosk(args: argparse.Namespace) -> int:
     """Register a kiosk and print its pairing link and token."""
     from ikm import audit, devices
-    from ikm.db import open_db
 
-    app = create_app(instance_path=args.instance)
-    db = open_db(app.config["DATABASE"])
+    _, db = _open(args)
     try:
+        # Audited in the same transaction as the kiosk it adds.
         kiosk_id, token = devices.add_kiosk(db, args.name, actor=audit.COMMAND_LINE)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -123,23 +169,27 @@ def cmd_add_kiosk(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_create_user(args: argparse.Namespace) -> int:
-    """Create a staff account; the password comes from the prompt or standard input."""
+def _password(username: str) -> str | None:
+    """Read the new password from the prompt (twice) or standard input; None if they differ."""
     import getpass
 
-    from ikm import audit, users
-    from ikm.db import open_db
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    password = getpass.getpass(f"Password for {username}: ")
+    return password if getpass.getpass("Again: ") == password else None
 
-    if sys.stdin.isatty():
-        password = getpass.getpass(f"Password for {args.username}: ")
-        if getpass.getpass("Again: ") != password:
+
+def cmd_create_user(args: argparse.Namespace) -> int:
+    """Create a staff account; the password comes from the prompt or standard input."""
+    from ikm import audit, users
+
+    _, db = _open(args)  # a broken folder is said before anyone types a password
+    try:
+        password = _password(args.username)
+        if password is None:
             print("error: the two passwords differ", file=sys.stderr)
             return 2
-    else:
-        password = sys.stdin.readline().rstrip("\r\n")
-    app = create_app(instance_path=args.instance)
-    db = open_db(app.config["DATABASE"])
-    try:
+        # Audited in the same transaction as the account it creates.
         user = users.create_user(db, args.username, password, args.role,
                                  actor=audit.COMMAND_LINE)
     except users.AccountError as exc:
@@ -153,31 +203,72 @@ def cmd_create_user(args: argparse.Namespace) -> int:
 
 def cmd_backup(args: argparse.Namespace) -> int:
     """Write a consistent copy of the database, also while the server runs."""
-    from ikm import backup
+    from ikm import audit, backup
+    from ikm.db import write_transaction
 
-    app = create_app(instance_path=args.instance)
+    app, db = _open(args)
     try:
         written = backup.backup(Path(app.config["DATABASE"]), Path(args.dest))
+        with write_transaction(db):
+            audit.record(db, "backup", audit.COMMAND_LINE,
+                         f"backup written to {os.path.abspath(written)}")
     except (OSError, ValueError, sqlite3.Error) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    finally:
+        db.close()
     print(f"Backup written: {written}")
     return 0
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    """Put a backup in place of the database; the server must be stopped."""
+    """Put a backup in place of the database; refused while a server runs on the folder."""
     from ikm import backup
 
-    app = create_app(instance_path=args.instance)
-    try:
-        kept = backup.restore(Path(args.source), Path(app.config["DATABASE"]))
-    except (OSError, ValueError, sqlite3.Error) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    print(f"Restored {args.source}." + (f" The previous database was kept as {kept}." if kept
-                                        else ""))
+    folder = _folder(args)
+    database = _database_path(folder)
+    source = Path(os.path.abspath(args.source))
+    instance.check_writable(folder, database)
+    # Held for the whole restore: no server can start on a half-restored database.
+    with instance.locked(folder, "restore"):
+        try:
+            kept = backup.restore(source, database)
+        except (OSError, ValueError, sqlite3.Error) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        _audit_restore(database, source, kept)
+        only_before = backup.only_in(kept, database) if kept else 0
+    print(f"Restored {source}.")
+    if kept:
+        print(f"The previous database was kept as {kept}.")
+        print(_previous_responses(only_before))
+    print("Start the server again.")
     return 0
+
+
+def _audit_restore(database: Path, source: Path, kept: Path | None) -> None:
+    """Note the restore in the restored database, migrated first (an old backup's audit
+    table lacks the columns an entry needs)."""
+    from ikm import audit
+    from ikm.db import open_db, write_transaction
+
+    db = open_db(database)
+    try:
+        with write_transaction(db):
+            audit.record(db, "restore", audit.COMMAND_LINE,
+                         f"restored from {source}; the previous database was kept as {kept}"
+                         if kept else f"restored from {source}; there was no database before")
+    finally:
+        db.close()
+
+
+def _previous_responses(count: int | None) -> str:
+    if count is None:
+        return "It could not be read, so it was kept as it was, for a specialist to look at."
+    if count == 0:
+        return "Every response it held is also in the backup."
+    return (f"It holds {count} response{'s' if count != 1 else ''} that the backup does not "
+            f"have; {'they are' if count != 1 else 'it is'} only in that kept file.")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -188,6 +279,9 @@ def parser() -> argparse.ArgumentParser:
                                 description="The SKM kiosk server and its admin commands.")
     p.add_argument("--host", default="0.0.0.0", help="interface to listen on (all)")
     p.add_argument("--port", type=int, default=DEFAULT_PORT, help="port (5000)")
+    p.add_argument("--behind-proxy", action="store_true",
+                   help="trust one HTTPS reverse proxy's X-Forwarded-* headers (listen on "
+                        "127.0.0.1 then, so that every request comes through it)")
     p.set_defaults(func=cmd_serve)
     sub = p.add_subparsers(title="commands", metavar="COMMAND")
     add = sub.add_parser("add-kiosk", parents=[common], help="register a kiosk tablet")
@@ -214,7 +308,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     args.instance = getattr(args, "instance", "instance")
     args.url = getattr(args, "url", None)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except InstanceError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+    except (OSError, sqlite3.Error) as exc:
+        # Not foreseen, but still a fault of the disk or the database, not of the program:
+        # one line a person can pass on, rather than a traceback.
+        print(f"error: {exc}", file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":

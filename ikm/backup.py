@@ -1,10 +1,14 @@
 """Consistent copies of the database while the server runs, and putting one back."""
 from __future__ import annotations
 
+import contextlib
+import os
 import shutil
 import sqlite3
 from datetime import datetime
 from pathlib import Path
+
+from ikm import instance
 
 PAGES_PER_STEP = 256  # copy in small steps so kiosks' writes are never held up for long
 
@@ -16,12 +20,18 @@ def backup(source: Path, dest: Path) -> Path:
         dest = dest / f"skm-{datetime.now():%Y%m%d-%H%M%S}.db"
     if dest.exists():
         raise FileExistsError(f"{dest} exists; choose a new name or a folder")
+    if not dest.parent.is_dir():  # sqlite3 would only say "unable to open database file"
+        raise FileNotFoundError(f"the folder {dest.parent} does not exist; create it, or "
+                                f"check the flash disk is plugged in")
     partial = dest.with_name(dest.name + ".partial")
-    with sqlite3.connect(source) as src, sqlite3.connect(partial) as out:
-        src.backup(out, pages=PAGES_PER_STEP)
-        check(out)
-    src.close()
-    out.close()
+    try:
+        with contextlib.closing(sqlite3.connect(source)) as src, \
+                contextlib.closing(sqlite3.connect(partial)) as out:
+            src.backup(out, pages=PAGES_PER_STEP)
+            check(out)
+    except BaseException:
+        partial.unlink(missing_ok=True)  # e.g. a full flash disk: leave no half copy behind
+        raise
     partial.rename(dest)  # a half-written backup never carries the final name
     return dest
 
@@ -34,21 +44,80 @@ def check(conn: sqlite3.Connection) -> None:
 
 
 def restore(backup_file: Path, database: Path) -> Path | None:
-    """Put a backup in place of the database (server stopped); return where the old one went."""
-    with sqlite3.connect(backup_file) as conn:
-        check(conn)
+    """Put a backup in place of the database (server stopped); return where the old one went.
+
+    A backup from a newer version of the program is refused: this one would not know its
+    schema. An older one is fine: its migrations run when it is next opened.
+    """
+    _verify(backup_file, database)
+    kept = _keep(database) if database.exists() else None
+    restoring = database.with_name(database.name + ".restoring")
+    restoring.unlink(missing_ok=True)
+    # Through SQLite rather than a file copy, so a backup's own -wal file is included.
+    with contextlib.closing(sqlite3.connect(backup_file)) as src, \
+            contextlib.closing(sqlite3.connect(restoring)) as out:
+        src.backup(out)
+    # The old -wal must go first: SQLite would replay it over the restored pages.
+    for suffix in ("-wal", "-shm"):
+        Path(str(database) + suffix).unlink(missing_ok=True)
+    os.replace(restoring, database)  # a power cut leaves the old file or the new, never half
+    instance.sync_folder(database.parent)
+    return kept
+
+
+def _verify(backup_file: Path, database: Path) -> None:
+    """Raise ValueError (or OSError) unless `backup_file` is a whole SKM backup we know."""
+    if not backup_file.is_file():  # sqlite3.connect would create an empty one
+        raise FileNotFoundError(f"{backup_file} does not exist; give the path of a backup file")
+    if database.exists() and backup_file.resolve() == database.resolve():
+        raise ValueError(f"{backup_file} is the database itself; give the path of a backup file")
+    with backup_file.open("rb") as f:
+        if f.read(len(instance.SQLITE_HEADER)) != instance.SQLITE_HEADER:
+            raise ValueError(f"{backup_file} is not an SKM database (not even SQLite)")
+    with contextlib.closing(sqlite3.connect(backup_file)) as conn:
+        try:
+            check(conn)
+        except (ValueError, sqlite3.DatabaseError) as exc:
+            raise ValueError(f"the backup {backup_file} is damaged ({exc}); choose another "
+                             f"backup") from None
         if not conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'responses'"
                             ).fetchone()[0]:
             raise ValueError(f"{backup_file} is not an SKM database")
-    conn.close()
-    kept = None
-    if database.exists():
-        kept = database.with_name(f"{database.name}.before-restore-{datetime.now():%Y%m%d-%H%M%S}")
-        with sqlite3.connect(database) as old, sqlite3.connect(kept) as copy:
+    newer = instance.newer_changes(backup_file)
+    if newer:
+        raise ValueError(f"the backup {backup_file} comes from a newer version of this program "
+                         f"(it has {', '.join(newer)}); update the program first, then restore "
+                         f"it")
+
+
+def _keep(database: Path) -> Path:
+    """Copy the database beside itself before it is replaced; return the copy's path."""
+    kept = database.with_name(f"{database.name}.before-restore-{datetime.now():%Y%m%d-%H%M%S}")
+    try:
+        with contextlib.closing(sqlite3.connect(database)) as old, \
+                contextlib.closing(sqlite3.connect(kept)) as copy:
             old.backup(copy)  # includes what is still in the WAL file
-        old.close()
-        copy.close()
-    for suffix in ("-wal", "-shm"):
-        Path(str(database) + suffix).unlink(missing_ok=True)
-    shutil.copyfile(backup_file, database)
+    except sqlite3.DatabaseError:
+        # Damaged, or not a database at all (the reason to restore): keep it as it is.
+        kept.unlink(missing_ok=True)
+        for suffix in ("", "-wal"):
+            if Path(f"{database}{suffix}").exists():
+                _copy_synced(Path(f"{database}{suffix}"), Path(f"{kept}{suffix}"))
     return kept
+
+
+def _copy_synced(source: Path, dest: Path) -> None:
+    shutil.copyfile(source, dest)
+    with dest.open("rb+") as f:
+        os.fsync(f.fileno())
+
+
+def only_in(previous: Path, database: Path) -> int | None:
+    """Count the responses `previous` holds that `database` lacks (by id); None if unreadable."""
+    try:
+        with contextlib.closing(sqlite3.connect(database)) as conn:
+            conn.execute("ATTACH DATABASE ? AS previous", [str(previous)])
+            return conn.execute("SELECT count(*) FROM previous.responses WHERE id NOT IN "
+                                "(SELECT id FROM main.responses)").fetchone()[0]
+    except sqlite3.DatabaseError:
+        return None

@@ -161,7 +161,8 @@ class ServerProcess:
         self.url = f"http://127.0.0.1:{port}"
         self.proc = None
 
-    def start(self, timeout: float = 20) -> "ServerProcess":
+    def start(self, *options: str, timeout: float = 20) -> "ServerProcess":
+        """Start the server (with extra command-line options) and wait until it answers."""
         import subprocess
         import sys
         import time
@@ -171,7 +172,7 @@ class ServerProcess:
         root = Path(__file__).resolve().parent.parent
         self.proc = subprocess.Popen(
             [sys.executable, "kiosk.py", "--host", "127.0.0.1", "--port", str(self.port),
-             "--instance", str(self.instance)],
+             "--instance", str(self.instance), *options],
             cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + timeout
         while True:

@@ -7,6 +7,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 import kiosk
 from ikm import devices
 from ikm.db import connect
@@ -65,3 +67,53 @@ def test_python_kiosk_py_serves_on_a_fresh_instance(tmp_path):
         server.terminate()
         out = server.communicate(timeout=10)[0]
     assert "/kiosk/" in out and "Traceback" not in out
+
+
+def audit_entries(folder: Path) -> list[dict]:
+    db = connect(folder / "skm.db")
+    entries = list(db["audit"].rows_where(order_by="id"))
+    db.close()
+    return entries
+
+
+def test_the_command_line_changes_are_audited_without_passwords_or_tokens(
+        tmp_path, capsys, monkeypatch):
+    import io
+
+    assert kiosk.main(["add-kiosk", "Loket  1", "--instance", str(tmp_path),
+                       "--url", "http://192.168.1.10:5000"]) == 0
+    token = re.search(r"Token.*\n\s+(\S+)", capsys.readouterr().out).group(1)
+    monkeypatch.setattr("sys.stdin", io.StringIO("kata-sandi-rahasia\n"))
+    assert kiosk.main(["create-user", "Camat", "--role", "admin", "--instance",
+                       str(tmp_path)]) == 0
+    dest = tmp_path / "cadangan.db"
+    assert kiosk.main(["backup", str(dest), "--instance", str(tmp_path)]) == 0
+    entries = audit_entries(tmp_path)
+    assert [(e["action"], e["detail"]) for e in entries] == [
+        ("kiosk", "1: added as Loket 1"),
+        ("user", "camat: created as admin"),
+        ("backup", f"backup written to {dest}"),
+    ]
+    assert all(e["via"] == "cli" and e["username"] is None and e["ip"] is None
+               for e in entries)
+    assert not any(secret in str(entries) for secret in (token, "kata-sandi-rahasia"))
+
+
+@pytest.mark.parametrize("command, table", [
+    (["add-kiosk", "Loket 1"], "kiosks"),
+    (["create-user", "camat", "--role", "admin"], "users"),
+])
+def test_a_change_and_its_audit_entry_are_written_together_or_not_at_all(
+        tmp_path, monkeypatch, command, table):
+    import io
+
+    def failing(*args):
+        raise RuntimeError("the audit entry could not be written")
+
+    monkeypatch.setattr("ikm.audit.record", failing)
+    monkeypatch.setattr("sys.stdin", io.StringIO("kata-sandi-rahasia\n"))
+    with pytest.raises(RuntimeError):
+        kiosk.main([*command, "--instance", str(tmp_path)])
+    db = connect(tmp_path / "skm.db")
+    assert db[table].count == 0
+    db.close()

@@ -198,3 +198,84 @@ def test_a_crash_in_the_middle_of_a_migration_leaves_nothing_half_done(tmp_path)
     applied = [m.name for m in ikm.db.migrations.applied(db)]
     assert "9999_slow_test_migration" not in applied
     assert db["services"].count == 13
+
+
+def restore_command(source: Path, folder: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "kiosk.py", "restore", str(source), "--instance",
+                           str(folder)], cwd=ROOT, capture_output=True, text=True, timeout=60,
+                          check=False)
+
+
+def test_restore_refuses_a_backup_from_a_newer_version_of_the_program(tmp_path):
+    folder = tmp_path / "instance"
+    folder.mkdir()
+    ikm.db.open_db(folder / "skm.db").close()
+    newer = tmp_path / "dari-versi-baru.db"
+    db = ikm.db.open_db(newer)
+    db["_sqlite_migrations"].insert({"migration_set": "ikm", "name": "0099_next_year",
+                                     "applied_at": "2027-01-01"})
+    db.close()
+    before = (folder / "skm.db").read_bytes()
+    done = restore_command(newer, folder)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.strip() == (
+        f"error: the backup {newer} comes from a newer version of this program (it has "
+        f"0099_next_year); update the program first, then restore it")
+    assert (folder / "skm.db").read_bytes() == before
+    assert not list(folder.glob("skm.db.before-restore-*"))
+
+
+def test_restore_brings_an_older_backup_up_to_date_and_audits_it_there(tmp_path):
+    old = tmp_path / "cadangan-lama.db"
+    db = ikm.db.connect(old)
+    ikm.db.migrations.apply(db, stop_before="0007_audit_actor")  # before audit had `via`
+    db.close()
+    folder = tmp_path / "instance"
+    folder.mkdir()
+    ikm.db.open_db(folder / "skm.db").close()
+    done = restore_command(old, folder)
+    assert done.returncode == 0, done.stderr
+    db = ikm.db.connect(folder / "skm.db")
+    assert not ikm.db.migrations.pending(db)
+    [entry] = db["audit"].rows
+    kept = next(folder.glob("skm.db.before-restore-*"))
+    assert (entry["action"], entry["via"], entry["username"]) == ("restore", "cli", None)
+    assert entry["detail"] == (f"restored from {old}; the previous database was kept as "
+                               f"{kept}")
+    db.close()
+
+
+def test_restore_says_how_many_responses_only_the_previous_database_held(
+        app, post, tmp_path):
+    assert post(response(1)).status_code == 201
+    copy = backup.backup(Path(app.config["DATABASE"]), tmp_path / "cadangan.db")
+    for day in (2, 3, 4):  # acknowledged after the backup
+        assert post(response(day)).status_code == 201
+    done = restore_command(copy, Path(app.instance_path))
+    assert done.returncode == 0, done.stderr
+    kept = next(Path(app.instance_path).glob("skm.db.before-restore-*"))
+    assert done.stdout.splitlines() == [
+        f"Restored {copy}.",
+        f"The previous database was kept as {kept}.",
+        "It holds 3 responses that the backup does not have; they are only in that kept file.",
+        "Start the server again.",
+    ]
+    with sqlite3.connect(kept) as conn:
+        assert conn.execute("SELECT count(*) FROM responses").fetchone()[0] == 4
+    conn.close()
+
+
+def test_restore_over_a_database_that_is_not_one_keeps_it_as_it_was(app, tmp_path):
+    copy = backup.backup(Path(app.config["DATABASE"]), tmp_path / "cadangan.db")
+    database = Path(app.config["DATABASE"])
+    for suffix in ("-wal", "-shm"):
+        Path(f"{database}{suffix}").unlink(missing_ok=True)
+    database.write_bytes(b"not a database, half a copied file")
+    done = restore_command(copy, Path(app.instance_path))
+    assert done.returncode == 0, done.stderr
+    kept = next(Path(app.instance_path).glob("skm.db.before-restore-*"))
+    assert kept.read_bytes() == b"not a database, half a copied file"
+    assert "It could not be read, so it was kept as it was" in done.stdout
+    with sqlite3.connect(database) as conn:
+        assert conn.execute("SELECT count(*) FROM services").fetchone()[0] == 13
+    conn.close()

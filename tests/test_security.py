@@ -210,3 +210,16 @@ def test_behind_the_proxy_the_client_address_is_the_one_hop_the_proxy_saw(proxie
     (entry,) = db["audit"].rows_where("action = 'login'")
     db.close()
     assert entry["ip"] == "192.168.1.23"  # not what the client wrote further left
+
+
+@pytest.mark.parametrize("options, secure", [((), False), (("--behind-proxy",), True)])
+def test_the_server_trusts_the_proxy_only_when_started_behind_one(server_process, options,
+                                                                   secure):
+    import urllib.request
+
+    server_process.start(*options)
+    request = urllib.request.Request(server_process.url + "/login", headers=FORWARDED)
+    with urllib.request.urlopen(request, timeout=10) as page:
+        cookie = page.headers["Set-Cookie"]
+        hsts = page.headers["Strict-Transport-Security"]
+    assert ("; Secure" in cookie) is secure and (hsts is not None) is secure
