@@ -66,7 +66,9 @@ class Sender(threading.Thread):
 def test_sigkill_under_load_loses_no_acknowledged_response(server_process):
     server_process.start()
     db = connect(server_process.instance / "skm.db")
-    _, token = devices.add_kiosk(db, "Loket 1", actor=COMMAND_LINE)
+    # One kiosk per sender: a kiosk has at most two requests under way (more get 429).
+    tokens = [devices.add_kiosk(db, f"Loket {n}", actor=COMMAND_LINE)[1]
+              for n in range(1, SENDERS + 1)]
     config.set_settings(db, {"burst_count": 10**6}, actor=COMMAND_LINE)
     db.close()
 
@@ -76,7 +78,7 @@ def test_sigkill_under_load_loses_no_acknowledged_response(server_process):
         if server_process.proc is None:
             server_process.start()
         stop = threading.Event()
-        senders = [Sender(server_process.port, token, stop) for _ in range(SENDERS)]
+        senders = [Sender(server_process.port, token, stop) for token in tokens]
         for s in senders:
             s.start()
         time.sleep(random.uniform(*RUN_BEFORE_KILL))
@@ -100,7 +102,7 @@ def test_sigkill_under_load_loses_no_acknowledged_response(server_process):
     conn = http.client.HTTPConnection("127.0.0.1", server_process.port, timeout=30)
     for start in range(0, len(unsure), 500):
         conn.request("POST", "/api/responses", json.dumps(unsure[start:start + 500]), {
-            "Content-Type": "application/json", "Authorization": f"Bearer {token}"})
+            "Content-Type": "application/json", "Authorization": f"Bearer {tokens[0]}"})
         results = json.loads(conn.getresponse().read())["results"]
         assert {r["status"] for r in results} <= {"stored", "duplicate"}
     conn.close()
