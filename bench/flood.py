@@ -1,11 +1,12 @@
 """A flood from one kiosk token: do /api/ikm and the other kiosks stay responsive?
 
-    python bench/flood.py [--server-root TREE ...] [--rounds N] [--seconds S]
+    python bench/flood.py [--server-root TREE ...] [--rounds N] [--seconds S] [--polite]
 
 A fresh instance, seeded through the API with a month of surveys, and three kiosks paired
 with `python kiosk.py add-kiosk` (the command line, the same in every version). First
 nothing else goes on (quiet), then FLOODERS threads POST batches on one kiosk's token as
-fast as they can; each sends again at once on a 429, as a buggy client would. Meanwhile
+fast as they can; each sends again at once on a 429, as a buggy client would (with
+--polite, it waits Retry-After seconds as the outbox does). Meanwhile
 /api/ikm and another kiosk's single sends are timed, and then a third kiosk drains a day
 of surveys as the outbox does. Given several trees, the rounds alternate between them.
 """
@@ -142,13 +143,14 @@ def seed_month(port: int, token: str, bodies: list[dict], ledger: Ledger) -> Non
     ledger.add("seed", ids, Counter())
 
 
-def flooder(port: int, token: str, bodies: list[dict], stop, ledger: Ledger) -> None:
-    """POST batches on one token until stopped; a 429 is sent again at once."""
+def flooder(port: int, token: str, bodies: list[dict], stop, ledger: Ledger,
+            polite: bool = False) -> None:
+    """POST batches on one token until stopped; a 429 is sent again at once unless polite."""
     conn = _connect(port)
     ids, replies = [], Counter()
     while not stop.is_set():
         try:
-            status, _, data = post(conn, token, _items(bodies, _just_now(FLOOD_BATCH)))
+            status, reply, data = post(conn, token, _items(bodies, _just_now(FLOOD_BATCH)))
         except (OSError, http.client.HTTPException):
             replies["error"] += 1
             conn.close()
@@ -156,11 +158,13 @@ def flooder(port: int, token: str, bodies: list[dict], stop, ledger: Ledger) -> 
             continue
         replies[_kind(status)] += 1
         ids += acknowledged_ids(status, data)
+        if polite and status == 429:
+            stop.wait(float(reply.getheader("Retry-After") or 1))
     conn.close()
     ledger.add("flood", ids, replies)
 
 
-def flood(port: int, token: str, bodies: list[dict], stop, results) -> None:
+def flood(port: int, token: str, bodies: list[dict], stop, results, polite: bool) -> None:
     """Run the flooders until `stop` is set; put what they were told on `results`.
 
     A process of its own: in the probes' process their threads would hold the GIL
@@ -168,8 +172,8 @@ def flood(port: int, token: str, bodies: list[dict], stop, results) -> None:
     """
     ledger = Ledger()
     cpu = time.process_time()
-    threads = [threading.Thread(target=flooder, args=(port, token, bodies, stop, ledger))
-               for _ in range(FLOODERS)]
+    threads = [threading.Thread(target=flooder, args=(port, token, bodies, stop, ledger,
+                                                      polite)) for _ in range(FLOODERS)]
     for t in threads:
         t.start()
     for t in threads:
@@ -288,12 +292,12 @@ def warm(port: int, token: str, bodies: list[dict], ledger: Ledger) -> dict:
 
 
 def flood_phase(server: Server, tokens: dict[str, str], bodies: list[dict], seconds: float,
-                ledger: Ledger) -> dict:
+                ledger: Ledger, polite: bool) -> dict:
     """Flood one token; time the probes meanwhile, then the drain; return the figures."""
     processes = multiprocessing.get_context("fork")  # no threads run here yet
     stop, results = processes.Event(), processes.Queue()
     flooding = processes.Process(target=flood, args=(server.port, tokens["flood"], bodies,
-                                                     stop, results))
+                                                     stop, results, polite))
     cpu, started = server.cpu_seconds(), time.perf_counter()
     flooding.start()
     time.sleep(WARMUP)
@@ -309,7 +313,7 @@ def flood_phase(server: Server, tokens: dict[str, str], bodies: list[dict], seco
     return result
 
 
-def scenario(root: Path, seconds: float, seed: int) -> dict:
+def scenario(root: Path, seconds: float, seed: int, polite: bool = False) -> dict:
     """Run quiet, flood and drain once against the server of one code tree."""
     dataset.CACHE.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="flood-", dir=dataset.CACHE))
@@ -325,7 +329,7 @@ def scenario(root: Path, seconds: float, seed: int) -> dict:
             quiet = probes(server.port, tokens["send"], bodies, seconds, ledger)
             quiet["seconds"] = time.perf_counter() - started
             quiet["cpu_seconds"] = server.cpu_seconds() - cpu
-            flood = flood_phase(server, tokens, bodies, seconds, ledger)
+            flood = flood_phase(server, tokens, bodies, seconds, ledger, polite)
         stored = stored_ids(work / "skm.db")
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -375,13 +379,13 @@ def summarize(runs: list[dict]) -> dict:
 
 
 def compare(roots: list[Path], rounds: int, seconds: float, seed: int,
-            report: Callable[[str], None] = log) -> dict[str, dict]:
+            report: Callable[[str], None] = log, polite: bool = False) -> dict[str, dict]:
     """Run the scenario on each tree in turn, round after round; summarize each tree."""
     runs: dict[str, list[dict]] = {str(root): [] for root in roots}
     for n in range(rounds):
         for root in roots:
             report(f"  flood, round {n + 1}/{rounds}: {root}, {seconds:g} s a phase")
-            runs[str(root)].append(scenario(root, seconds, seed))
+            runs[str(root)].append(scenario(root, seconds, seed, polite))
     return {root: summarize(value) for root, value in runs.items()}
 
 
@@ -441,6 +445,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--rounds", type=int, default=1, help="rounds, the trees taking turns (1)")
     p.add_argument("--seconds", type=float, default=5.0, help="length of each phase (5)")
     p.add_argument("--seed", type=int, default=14_2017)
+    p.add_argument("--polite", action="store_true",
+                   help="the flooders wait Retry-After seconds on a 429, as the outbox does")
     p.add_argument("--json", type=Path, help="also write the results here")
     args = p.parse_args(argv)
     args.server_root = [r.resolve() for r in args.server_root or [ROOT]]
@@ -449,7 +455,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    results = compare(args.server_root, args.rounds, args.seconds, args.seed)
+    results = compare(args.server_root, args.rounds, args.seconds, args.seed, polite=args.polite)
     if args.json:
         args.json.write_text(json.dumps({
             "command": " ".join(["python bench/flood.py", *(argv or sys.argv[1:])]),
