@@ -17,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as a script from anywhere: `python bench/run.py`
 
-from bench import dataset, page, queries, submit  # noqa: E402
+from bench import dataset, flood, page, queries, submit  # noqa: E402
 from bench.server import Server, free_port, kiosk_server  # noqa: E402
 from bench.table import print_table  # noqa: E402
 
@@ -32,6 +32,11 @@ def submissions(args: argparse.Namespace) -> dict:
     """Sustained acknowledged submissions: ours and the floor, one by one and in batches."""
     return submit.submissions(args.clients, args.seconds, args.batch, args.rounds, args.seed,
                               log)
+
+
+def flooded(args: argparse.Namespace) -> dict:
+    """One kiosk token flooded: /api/ikm, another kiosk and an outbox's drain, as measured."""
+    return flood.compare([ROOT], args.rounds, args.seconds, args.seed, log)[str(ROOT)]
 
 
 def reads(args: argparse.Namespace) -> dict:
@@ -72,15 +77,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--quick", action="store_true",
                    help="CI size: 10k responses, short runs (targets at 1M not measured)")
     p.add_argument("--sizes", help="comma-separated data set sizes (10000,100000,1000000)")
-    p.add_argument("--seconds", type=float, help="length of each submission run (5; quick 2)")
+    p.add_argument("--seconds", type=float,
+                   help="length of each submission run and flood phase (5; quick 2)")
     p.add_argument("--clients", type=int, default=8, help="concurrent kiosk clients (8)")
     p.add_argument("--batch", type=int, default=20, help="responses per batch request (20)")
-    p.add_argument("--rounds", type=int, help="alternating floor/ours rounds (3; quick 1)")
+    p.add_argument("--rounds", type=int,
+                   help="alternating floor/ours rounds, and rounds of the flood (3; quick 1)")
     p.add_argument("--runs", type=int, help="timed runs of each query (30; quick 5)")
     p.add_argument("--seed", type=int, default=14_2017)
     p.add_argument("--json", type=Path, help="where to write the results (bench/results-*.json)")
-    p.add_argument("--skip", choices=("submissions", "reads"), action="append", default=[],
-                   help="leave out a part (for profiling)")
+    p.add_argument("--skip", choices=("submissions", "reads", "flood"), action="append",
+                   default=[], help="leave out a part (for profiling)")
     args = p.parse_args(argv)
     args.sizes = ([int(s) for s in args.sizes.split(",")] if args.sizes
                   else [10_000] if args.quick else list(SIZES))
@@ -101,6 +108,8 @@ def main(argv: list[str] | None = None) -> int:
         results["submissions"] = submissions(args)
     if "reads" not in args.skip:
         results.update(reads(args))
+    if "flood" not in args.skip:
+        results["flood"] = flooded(args)
     results["seconds"] = round(time.perf_counter() - started, 1)
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(results, indent=2) + "\n")

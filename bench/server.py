@@ -14,15 +14,16 @@ ROOT = Path(__file__).resolve().parent.parent
 class Server:
     """A command that serves HTTP on 127.0.0.1:port, started and stopped by the benchmark."""
 
-    def __init__(self, argv: list[str], port: int, log: Path, probe: str = "/api/services"):
-        self.argv, self.port, self.log, self.probe = argv, port, log, probe
+    def __init__(self, argv: list[str], port: int, log: Path, probe: str = "/api/services",
+                 cwd: Path = ROOT):
+        self.argv, self.port, self.log, self.probe, self.cwd = argv, port, log, probe, cwd
         self.url = f"http://127.0.0.1:{port}"
         self.proc: subprocess.Popen | None = None
 
     def start(self, timeout: float = 60) -> Server:
         self.log.parent.mkdir(parents=True, exist_ok=True)
         with self.log.open("ab") as log:
-            self.proc = subprocess.Popen([sys.executable, *self.argv], cwd=ROOT,
+            self.proc = subprocess.Popen([sys.executable, *self.argv], cwd=self.cwd,
                                          stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout
         while True:
@@ -66,10 +67,14 @@ class Server:
         self.stop()
 
 
-def kiosk_server(instance: Path, port: int) -> Server:
-    """Return the real server, `python kiosk.py`, on an instance folder."""
+def kiosk_server(instance: Path, port: int, root: Path = ROOT) -> Server:
+    """Return the real server, `python kiosk.py`, on an instance folder.
+
+    `root` is the code tree whose kiosk.py serves (another checkout, to compare versions).
+    """
     return Server(["kiosk.py", "--host", "127.0.0.1", "--port", str(port),
-                   "--instance", str(instance)], port, instance / "server.log")
+                   "--instance", str(instance.resolve())], port, instance / "server.log",
+                  cwd=root)
 
 
 def free_port() -> int:

@@ -5,6 +5,7 @@ FLOOR_SHARE = 0.5  # ours must reach half the floor's submissions per second
 BARE_RATIO = 1.5  # an endpoint may take at most this times its bare SQL
 MONTH_AT_1M_MS = 50
 PAGE_BYTES = 150 * 1024
+DRAIN_SECONDS = 10  # "an outbox draining a day of surveys must still finish in seconds"
 NAMES = {"ikm_month": "/api/ikm, a month", "ikm_year": "/api/ikm, a year",
          "trend_12_months": "/api/trend, 12 months"}
 
@@ -55,6 +56,8 @@ def rows(results: dict, batch: int) -> list[tuple[str, str, str, str, str]]:
                 out.append(("  bare SQL via minimal Flask", f"{floor:.2f} ms",
                             f"x{floor / bare['median_ms']:.2f} bare, ours x"
                             f"{ours['median_ms'] / floor:.2f}", "", "-"))
+    if "flood" in results:
+        out += flood_rows(results["flood"])
     if "kiosk_page" in results:
         weight = results["kiosk_page"]
         out.append((f"kiosk page + {len(weight['files']) - 1} files",
@@ -67,6 +70,34 @@ def rows(results: dict, batch: int) -> list[tuple[str, str, str, str, str]]:
                     f"{memory.get('VmRSS', 0) / 1024:.1f} MB",
                     f"peak {memory.get('VmHWM', 0) / 1024:.1f} MB", "", "-"))
     return out
+
+
+def flood_rows(flood: dict) -> list[tuple[str, str, str, str, str]]:
+    """Return the rows of the flood from one kiosk token (medians over the rounds)."""
+    m = flood["median"]
+
+    def latency(phase: str, probe: str) -> str:
+        return f"{m[f'{phase}_{probe}_median_ms']:.1f} / {m[f'{phase}_{probe}_p95_ms']:.1f}"
+
+    drained = m["drain_acknowledged"]
+    replies = f"{m['flooder_ok']:.0f} / {m['flooder_429']:.0f}"
+    cpu = (f"quiet {m['quiet_cpu_percent']:.0f}%, "
+           f"{m['flood_cpu_ms_per_flooder_request']:.2f} ms a flooder request")
+    stored = flood["acknowledged_total"] - flood["missing_total"]
+    return [
+        ("flood: /api/ikm median / p95 ms", latency("flood", "ikm"),
+         f"quiet {latency('quiet', 'ikm')}", "", "-"),
+        ("flood: another kiosk's send median / p95 ms", latency("flood", "send"),
+         f"quiet {latency('quiet', 'send')}", "", "-"),
+        (f"flood: {drained:.0f} surveys drained", f"{m['drain_seconds']:.2f} s",
+         f"{m['drain_requests']:.0f} requests, {m['drain_429']:.0f} got 429",
+         f"< {DRAIN_SECONDS} s", _verdict(m["drain_seconds"] < DRAIN_SECONDS)),
+        ("flood: the flooder's requests 2xx / 429", replies,
+         f"{m['flooder_per_second']:.0f} responses/s acknowledged", "", "-"),
+        ("flood: server CPU", f"{m['flood_cpu_percent']:.0f}%", cpu, "", "-"),
+        ("flood: acknowledged responses stored", f"{stored}",
+         f"of {flood['acknowledged_total']}", "all", _verdict(flood["missing_total"] == 0)),
+    ]
 
 
 def print_table(results: dict, batch: int) -> None:

@@ -10,7 +10,9 @@ ROOT = Path(__file__).resolve().parent.parent
 FIGURES = ("submissions/s, 1 per request", "submissions/s, 20 per request",
            "acknowledged responses stored", "/api/ikm, a month @ 10,000",
            "/api/ikm, a year @ 10,000", "/api/trend, 12 months @ 10,000", "kiosk page",
-           "server memory after queries")
+           "server memory after queries", "flood: /api/ikm", "flood: another kiosk's send",
+           "flood: 300 surveys drained", "flood: the flooder's requests",
+           "flood: acknowledged responses stored")
 
 
 def test_the_quick_benchmark_prints_its_figures(tmp_path):
@@ -31,3 +33,9 @@ def test_the_quick_benchmark_prints_its_figures(tmp_path):
                and q["http_floor"]["median_ms"] > 0 for q in queries.values())
     assert done.stdout.count("bare SQL via minimal Flask") == 3
     assert results["kiosk_page"]["total_bytes"] > 0
+    # The flood: every probe answered, the outbox drained, nothing acknowledged was lost.
+    flood = results["flood"]["median"]
+    assert flood["drain_acknowledged"] == 300 and flood["flooder_ok"] > 0
+    assert all(flood[f"{phase}_{probe}_requests"] > 0 and flood[f"{phase}_{probe}_failures"] == 0
+               for phase in ("quiet", "flood") for probe in ("ikm", "send"))
+    assert results["flood"]["missing_total"] == 0 < results["flood"]["acknowledged_total"]
