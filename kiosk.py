@@ -47,6 +47,7 @@ def create_app(test_config: dict | None = None, instance_path: str | os.PathLike
         exports,
         i18n,
         kiosk_pages,
+        kiosk_turns,
         public,
         report,
         security,
@@ -66,6 +67,7 @@ def create_app(test_config: dict | None = None, instance_path: str | os.PathLike
     templating.init_app(app)
     auth.init_errors(app)
     security.init_app(app)
+    kiosk_turns.init_app(app)
     return app
 
 

@@ -229,8 +229,8 @@ def test_no_json_nesting_causes_a_5xx(send, depth, inner, url):
 def test_a_kiosk_with_two_requests_under_way_gets_429_and_others_are_served(app, client, db,
                                                                           kiosk_token):
     from ikm.audit import COMMAND_LINE
-    from ikm.devices import add_kiosk
-    from web.api import kiosk_turn
+    from ikm.devices import add_kiosk, hash_token
+    from web.kiosk_turns import turns
 
     _, other_token = add_kiosk(db, "Loket 2", actor=COMMAND_LINE)
     db["kiosks"].update(2, {"created_at": "2026-01-01T00:00:00.000+00:00"})
@@ -239,7 +239,8 @@ def test_a_kiosk_with_two_requests_under_way_gets_429_and_others_are_served(app,
         return client.post("/api/responses", json=response(),
                            headers={"Authorization": f"Bearer {token}"})
 
-    with app.test_request_context(), kiosk_turn(1), kiosk_turn(1):  # two under way
+    busy = turns(app).turn(hash_token(kiosk_token))
+    with busy, turns(app).turn(hash_token(kiosk_token)):  # two under way
         refused = send(kiosk_token)
         assert refused.status_code == 429 and refused.headers["Retry-After"] == "1"
         assert refused.json["field"] == "Authorization"
@@ -249,3 +250,47 @@ def test_a_kiosk_with_two_requests_under_way_gets_429_and_others_are_served(app,
         assert client.get("/api/ikm").status_code == 200
     assert send(kiosk_token).status_code == 201  # the turns are given back
     assert db["responses"].count == 2
+
+
+def test_a_kiosk_with_no_turn_left_is_refused_before_flask_looks_it_up(app, client,
+                                                                       kiosk_token,
+                                                                       monkeypatch):
+    from ikm import devices
+    from web.kiosk_turns import turns
+
+    looked_up = []
+    real = devices.kiosk_for_token
+    monkeypatch.setattr(devices, "kiosk_for_token",
+                        lambda db, token: looked_up.append(token) or real(db, token))
+    key = devices.hash_token(kiosk_token)
+    with turns(app).turn(key), turns(app).turn(key):
+        for _ in range(3):
+            reply = client.post("/api/responses", json=response(),
+                                headers={"Authorization": f"Bearer {kiosk_token}"})
+            assert reply.status_code == 429 and reply.json["field"] == "Authorization"
+    assert looked_up == []  # no session, no database: a flood costs next to nothing
+
+
+def test_the_flask_path_refuses_too_when_the_turns_ran_out_after_the_first_look(
+        app, client, kiosk_token, monkeypatch):
+    from ikm.devices import hash_token
+    from web import kiosk_turns
+
+    # The cheap check passed, then the kiosk's other requests took both turns.
+    monkeypatch.setattr(kiosk_turns.KioskTurns, "full", lambda self, key: False)
+    key = hash_token(kiosk_token)
+    with kiosk_turns.turns(app).turn(key), kiosk_turns.turns(app).turn(key):
+        reply = client.post("/api/responses", json=response(),
+                            headers={"Authorization": f"Bearer {kiosk_token}"})
+    assert reply.status_code == 429 and reply.headers["Retry-After"] == "1"
+
+
+def test_tokens_nobody_holds_leave_no_trace_in_the_count(app, client, kiosk_token):
+    from web.kiosk_turns import turns
+
+    for n in range(50):
+        client.post("/api/responses", json=response(),
+                    headers={"Authorization": f"Bearer made-up-{n}"})
+    client.post("/api/responses", json=response(),
+                headers={"Authorization": f"Bearer {kiosk_token}"})
+    assert turns(app)._under_way == {}

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import threading
 from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any
@@ -14,17 +13,11 @@ from werkzeug.exceptions import HTTPException
 from ikm import config, devices, periods, report, store
 from ikm.db import write_transaction
 from ikm.responses import Invalid, clock_time, parse
+from web import kiosk_turns
 from web.database import get_db, write_turn
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 MAX_BATCH = 500
-# A kiosk's outbox sends one request at a time, and its status report may overlap it:
-# two at once is all an honest kiosk needs. More would each hold one of waitress's few
-# threads while staff pages and other kiosks queue behind them.
-PER_KIOSK = 2
-RETRY_AFTER_SECONDS = 1
-_slots: dict[tuple[str, int], threading.BoundedSemaphore] = {}
-_slots_guard = threading.Lock()
 
 
 def error(status: int, field: str, message: str, **headers: str) -> Response:
@@ -51,19 +44,14 @@ def _kiosk() -> dict[str, Any]:
 
 
 @contextlib.contextmanager
-def kiosk_turn(kiosk_id: int) -> Iterator[None]:
-    """Serve a kiosk's request if it has fewer than PER_KIOSK under way, else answer 429."""
-    key = (current_app.config["DATABASE"], kiosk_id)
-    with _slots_guard:
-        slot = _slots.setdefault(key, threading.BoundedSemaphore(PER_KIOSK))
-    if not slot.acquire(blocking=False):
-        abort(error(429, "Authorization", "this kiosk already has requests under way; send "
-                    "again after Retry-After seconds",
-                    **{"Retry-After": str(RETRY_AFTER_SECONDS)}))
+def kiosk_turn(kiosk: dict[str, Any]) -> Iterator[None]:
+    """Serve a kiosk's request while it holds one of its turns, else answer 429."""
     try:
-        yield
-    finally:
-        slot.release()
+        with kiosk_turns.turns(current_app).turn(kiosk["token_hash"]):
+            yield
+    except kiosk_turns.Busy:
+        abort(error(429, "Authorization", kiosk_turns.MESSAGE,
+                    **{"Retry-After": str(kiosk_turns.RETRY_AFTER_SECONDS)}))
 
 
 def _json_body() -> Any:
@@ -92,7 +80,7 @@ def _result(rid: Any, status: str | Invalid) -> dict[str, Any]:
 def post_responses():
     """Store one response or a list of them; idempotent on each response's id."""
     kiosk = _kiosk()
-    with kiosk_turn(kiosk["id"]):
+    with kiosk_turn(kiosk):
         body = _json_body()
         db = get_db()
         services = {code for (code,) in db.execute("SELECT code FROM services")}
@@ -131,7 +119,7 @@ def post_responses():
 def kiosk_hello():
     """Take a kiosk's report (outbox size, set-aside entries, last error); return the time."""
     kiosk = _kiosk()
-    with kiosk_turn(kiosk["id"]):
+    with kiosk_turn(kiosk):
         # pair.js says hello with no body; a report that is sent must be readable JSON.
         report_ = _json_body() if request.is_json and request.content_length else {}
         status = devices.status_from_report(report_ if isinstance(report_, dict) else {},
