@@ -95,7 +95,10 @@
       this.sending = false;
       this.again = false;           // an entry came in while a send was under way
       this.lastError = null;
-      this.suspects = new Map();    // id -> {failures: sent alone and failed, othersStored}
+      // Entries in a batch the server failed on: id -> {alone: failures sent alone (a suspect
+      // once above 0), storedBefore: this.stored when a batch with it first failed}.
+      this.failed = new Map();
+      this.stored = 0;              // entries the server has stored since the page loaded
       this.halving = null;          // ids of the smallest batch known to fail, less those settled
       // A failure with nothing stored since the last suspect was found looks like a server
       // failing on everything: wait as for an absent server, not hammer it with halves.
@@ -230,7 +233,8 @@
         this.halving = left.length ? left.map((entry) => entry.id) : null;
         if (left.length) return { batch: left.slice(0, Math.ceil(left.length / 2)), waiting };
       }
-      if (!this.suspects.size) {
+      const suspect = (id) => (this.failed.get(id)?.alone ?? 0) > 0;
+      if (![...this.failed.keys()].some(suspect)) {
         const [batch, waiting] = await transact(["outbox"], "readonly", (outbox) =>
           [outbox.getAll(null, BATCH), outbox.count()]);
         return { batch, waiting };
@@ -240,15 +244,15 @@
         outbox.openCursor().onsuccess = (event) => {
           const cursor = event.target.result;
           if (!cursor) return;
-          (this.suspects.has(cursor.key) ? found.suspects : found.clear).push(cursor.value);
+          (suspect(cursor.key) ? found.suspects : found.clear).push(cursor.value);
           if (found.clear.length < BATCH) cursor.continue();
         };
         return [found, outbox.count()];
       });
       if (found.clear.length) return { batch: found.clear, waiting };
       // Suspects go together too: after a server failing on everything, they all may pass.
-      const failures = (entry) => this.suspects.get(entry.id).failures;
-      found.suspects.sort((a, b) => failures(a) - failures(b));
+      const alone = (entry) => this.failed.get(entry.id).alone;
+      found.suspects.sort((a, b) => alone(a) - alone(b));
       return { batch: found.suspects.slice(0, BATCH), waiting };
     }
 
@@ -264,12 +268,10 @@
       if (!settled) return this.backoff(`the reply settled none of ${batch.length} entries`);
       this.delay = FIRST_RETRY_MS;
       if (stored) {
+        this.stored += stored;
         this.storedSinceSuspect = true;
-        for (const [id, suspect] of this.suspects) {
-          if (!settled.has(id)) suspect.othersStored = true;
-        }
       }
-      for (const id of settled) this.suspects.delete(id);
+      for (const id of settled) this.failed.delete(id);
       if (this.halving) {
         this.halving = this.halving.filter((id) => !settled.has(id));
         if (!this.halving.length) this.halving = null;
@@ -313,18 +315,21 @@
     /** The server failed on a batch: halve it, or judge the one entry that failed alone. */
     async failedOn(batch, status, waiting) {
       const error = "HTTP " + status;
+      for (const { id } of batch) {
+        if (!this.failed.has(id)) this.failed.set(id, { alone: 0, storedBefore: this.stored });
+      }
       if (batch.length > 1) {
         this.halving = batch.map((entry) => entry.id);
         return this.afterFailure(error, waiting);
       }
       const entry = batch[0];
-      const suspect = this.suspects.get(entry.id) || { failures: 0, othersStored: false };
-      suspect.failures += 1;
-      this.suspects.set(entry.id, suspect);
+      const record = this.failed.get(entry.id);
+      record.alone += 1;
       this.halving = null;
-      // Twice alone, while the server stored others: the entry, not the server, is at fault.
-      // A server failing on everything stores nothing, so then nothing is set aside.
-      if (suspect.failures >= ALONE_FAILURES && suspect.othersStored) {
+      // Twice alone, and the server stored others since it first failed with this entry:
+      // the entry is at fault, not the server. A server failing on everything stores
+      // nothing, so then nothing is set aside.
+      if (record.alone >= ALONE_FAILURES && this.stored > record.storedBefore) {
         const message = `the server failed on this entry (${error})`;
         const [note, left] = await transact(["outbox", "rejected"], "readwrite",
           (outbox, rejected) => {
@@ -332,7 +337,7 @@
             outbox.delete(entry.id);
             return [note, outbox.count()];
           });
-        this.suspects.delete(entry.id);
+        this.failed.delete(entry.id);
         this.lastError = note;
         this.onstatus({ online: true, waiting: left });
         this.report();
