@@ -8,7 +8,7 @@
   const BATCH = 100;
   const FIRST_RETRY_MS = 1000;
   const RETRY_MAX_MS = 15000;  // the interface promises a retry at least every 15 s
-  const HALVING_MS = 250;      // between halves of a failed batch: the culprit is a few requests away
+  const HALVING_MS = 250;      // between halves of a failed batch: a few requests find the culprit
   const REPORT_MS = 60000;     // how often the kiosk tells the server how it is doing
   const ALONE_FAILURES = 2;    // a suspect sent alone fails this often before it is set aside
   const SERVER = "server";     // the field of entries set aside because the server failed on them
@@ -75,7 +75,7 @@
     return Number.isFinite(ms) ? Math.min(Math.max(ms, 0), RETRY_MAX_MS) : null;
   }
 
-  /** Whether an error reply may be the fault of what was sent, rather than of the server's state. */
+  /** Whether an error reply may be the fault of what was sent, not of the server's state. */
   function entryMayBeAtFault(status) {
     // 502, 503 and 504 speak of the server being away or unable to store (disk full,
     // database locked): nothing about the entries. 413 is a body too large for a proxy.
@@ -91,7 +91,7 @@
       this.onstatus = onstatus;
       this.delay = FIRST_RETRY_MS;  // grows while the server is away; reset when it answers
       this.timer = null;
-      this.notBefore = 0;           // performance.now() before which the server asked us not to send
+      this.notBefore = 0;           // performance.now() until which the server asked for quiet
       this.sending = false;
       this.again = false;           // an entry came in while a send was under way
       this.lastError = null;
@@ -131,7 +131,7 @@
       return transact(["outbox"], "readonly", (outbox) => outbox.getAll());
     }
 
-    /** Move the entries set aside for a server failure back to the outbox; resolves with how many. */
+    /** Move entries set aside for a server failure back to the outbox; resolves with how many. */
     requeue() {
       return transact(["outbox", "rejected"], "readwrite", (outbox, rejected) => {
         const moved = { count: 0 };
@@ -265,7 +265,7 @@
         return this.backoff("unreadable reply: " + (err && err.message || err));
       }
       const { settled, stored, note, left } = await this.dequeue(batch, results);
-      if (!settled) return this.backoff(`the reply settled none of ${batch.length} entries`);
+      if (!settled.size) return this.backoff(`the reply settled none of ${batch.length} entries`);
       this.delay = FIRST_RETRY_MS;
       if (stored) {
         this.stored += stored;
@@ -371,7 +371,7 @@
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
     const h = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
-    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+    return [h.slice(0, 8), h.slice(8, 12), h.slice(12, 16), h.slice(16, 20), h.slice(20)].join("-");
   }
 
   global.Outbox = Outbox;

@@ -8,45 +8,36 @@ import uuid
 from datetime import datetime, timezone
 
 import pytest
+from test_offline_browser import BAD_ENTRY, pair, prepare, rows
 
 from ikm.db import connect
-from test_offline_browser import BAD_ENTRY, pair, prepare, rows
 
 ARRIVAL_WAIT = 40  # seconds; the outbox retries at least every 15 s
 RESPONSES = "**/api/responses"
 
-# The page's own database, read and written without an Outbox (whose constructor would
+# The page's own database, read or written without an Outbox (whose constructor would
 # start sending and reporting with whatever token it is given).
-OPEN_DB = """() => new Promise((resolve, reject) => {
-  const open = indexedDB.open("skm-kiosk", 1);
-  open.onupgradeneeded = () => {
-    open.result.createObjectStore("outbox", { keyPath: "id" });
-    open.result.createObjectStore("rejected", { keyPath: "id" });
-  };
-  open.onsuccess = () => resolve(open.result);
-  open.onerror = () => reject(open.error);
-})"""
-
-STORES = """async () => {
-  const db = await (%s)();
+IDB = """async ([store, records]) => {
+  const db = await new Promise((resolve, reject) => {
+    const open = indexedDB.open("skm-kiosk", 1);
+    open.onupgradeneeded = () => {
+      open.result.createObjectStore("outbox", { keyPath: "id" });
+      open.result.createObjectStore("rejected", { keyPath: "id" });
+    };
+    open.onsuccess = () => resolve(open.result);
+    open.onerror = () => reject(open.error);
+  });
   return new Promise((resolve, reject) => {
-    const t = db.transaction(["outbox", "rejected"]);
-    const outbox = t.objectStore("outbox").getAll();
-    const rejected = t.objectStore("rejected").getAll();
-    t.oncomplete = () => { db.close(); resolve({ outbox: outbox.result, rejected: rejected.result }); };
+    const t = db.transaction(["outbox", "rejected"], records ? "readwrite" : "readonly");
+    const found = {};
+    if (records) records.forEach((r) => t.objectStore(store).put(r));
+    else for (const name of ["outbox", "rejected"]) {
+      t.objectStore(name).getAll().onsuccess = (e) => { found[name] = e.target.result; };
+    }
+    t.oncomplete = () => { db.close(); resolve(found); };
     t.onerror = () => { db.close(); reject(t.error); };
   });
-}""" % OPEN_DB
-
-PUT = """async ([store, records]) => {
-  const db = await (%s)();
-  return new Promise((resolve, reject) => {
-    const t = db.transaction(store, "readwrite");
-    records.forEach((r) => t.objectStore(store).put(r));
-    t.oncomplete = () => { db.close(); resolve(); };
-    t.onerror = () => { db.close(); reject(t.error); };
-  });
-}""" % OPEN_DB
+}"""
 
 # Whether the offline banner was ever shown: its hidden attribute removed at any moment.
 WATCH_OFFLINE = """
@@ -111,7 +102,7 @@ def kiosk_page(browser, server, token, init_script: str | None = None):
 
 def fill_outbox(page, entries: list[dict], route=None) -> None:
     """Put entries in the outbox, then start the kiosk again so it sends them."""
-    page.evaluate(PUT, ["outbox", entries])
+    page.evaluate(IDB, ["outbox", entries])
     if route:
         page.route(RESPONSES, route)
     page.reload()
@@ -119,7 +110,7 @@ def fill_outbox(page, entries: list[dict], route=None) -> None:
 
 
 def stores(page) -> dict:
-    return page.evaluate(STORES)
+    return page.evaluate(IDB, [None, None])
 
 
 def wait_until(page, condition, timeout: float = ARRIVAL_WAIT):
@@ -269,4 +260,21 @@ def test_on_reload_an_entry_set_aside_for_a_server_failure_is_sent_again_not_an_
     assert [(r["id"], r["field"]) for r in stores(page)["rejected"]] == [
         (BAD_ENTRY["id"], "answers.U1")]
     assert wait_until(page, lambda: kiosk_status(server_process)["rejected"] == 1, timeout=20)
+    context.close()
+
+
+def test_a_reply_that_settles_nothing_is_retried_later_not_at_once(browser, server_process):
+    token = prepare(server_process.start())
+    context, page = kiosk_page(browser, server_process, token)
+    entries = [entry(), entry()]
+    server = FailingServer(lambda batch: (200, {}))  # 200, but no result names an entry
+    fill_outbox(page, entries, server)
+
+    assert wait_until(page, lambda: server.batches, timeout=10)
+    page.wait_for_timeout(3000)  # a resend at once would make hundreds of requests by now
+    assert 1 <= len(server.batches) <= 4, len(server.batches)
+    assert len(stores(page)["outbox"]) == 2
+    page.unroute(RESPONSES)
+    assert wait_until(page, lambda: len(arrived_ids(server_process)) >= 2)
+    assert sorted(arrived_ids(server_process)) == sorted(e["id"] for e in entries)
     context.close()
