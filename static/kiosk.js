@@ -237,8 +237,7 @@
   }
   setLanguage("id");
   show("welcome");
-  outbox.flush();
-  outbox.report();
+  outbox.start();
   // Only in a secure context (localhost, HTTPS, or an origin the tablet trusts); without
   // it the outbox still keeps every survey while this page stays open.
   if ("serviceWorker" in navigator) {
