@@ -37,6 +37,24 @@ def open_db(path: str | Path) -> Database:
     return db
 
 
+# What SQLite says when the storage cannot take a write now (disk full, read-only, locked
+# too long, failing): retrying later may work, and nothing about the data is at fault.
+UNAVAILABLE = ("SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_FULL", "SQLITE_READONLY",
+               "SQLITE_IOERR", "SQLITE_CANTOPEN", "SQLITE_NOMEM", "SQLITE_PROTOCOL")
+
+
+class Locked(sqlite3.OperationalError):
+    """This process's writers took too long to give the database a turn."""
+
+
+def unavailable(exc: BaseException) -> bool:
+    """Return whether an error says the storage cannot be written now, not that a row is bad."""
+    if isinstance(exc, Locked):
+        return True
+    name = getattr(exc, "sqlite_errorname", None) or ""
+    return isinstance(exc, sqlite3.OperationalError) and name.startswith(UNAVAILABLE)
+
+
 @contextlib.contextmanager
 def write_transaction(db: Database) -> Iterator[Database]:
     """Run a write transaction that takes the write lock first (nested: a savepoint).

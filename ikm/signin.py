@@ -21,7 +21,7 @@ from sqlite_utils import Database
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ikm import audit
-from ikm.db import write_transaction
+from ikm.db import unavailable, write_transaction
 from ikm.users import get_user
 
 WINDOW = timedelta(minutes=15)
@@ -142,6 +142,8 @@ def _bookkeep(db: Database, write: Callable[[], None]) -> None:
         with write_transaction(db):
             write()
     except sqlite3.OperationalError as exc:
+        if not unavailable(exc):
+            raise
         log.warning("sign-in not recorded (%s)", exc)
 
 

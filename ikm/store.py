@@ -10,7 +10,7 @@ from sqlite_utils import Database
 
 from ikm import audit, clock, devices
 from ikm.config import parse_offset, utc_now
-from ikm.db import ANSWER_COLUMNS, write_transaction
+from ikm.db import ANSWER_COLUMNS, unavailable, write_transaction
 from ikm.responses import Incoming, Invalid, abuse_flag
 
 STORED, DUPLICATE = "stored", "duplicate"
@@ -97,17 +97,18 @@ def record_responses(db: Database, kiosk: dict[str, Any] | None, items: list[Inc
 def _insert(db: Database, rows: list[tuple[int, list[Any]]]) -> list[tuple[int, Invalid]]:
     """Insert the rows in one go; if SQLite refuses one, insert the others one by one.
 
-    Return the rows left out and why. A full disk or a held lock (OperationalError)
-    refuses the whole batch instead: it is raised, and the caller answers 503.
+    Return the rows left out and why. Storage that cannot be written now (a full disk, a
+    held lock: ikm.db.unavailable) refuses the whole batch instead: that is raised, and
+    the caller answers 503.
     """
     db.execute("SAVEPOINT batch")
     try:
         db.conn.executemany(_INSERT, [row for _, row in rows])
         db.execute("RELEASE batch")
         return []
-    except sqlite3.OperationalError:
-        raise
-    except (sqlite3.Error, ValueError, OverflowError):
+    except (sqlite3.Error, ValueError, OverflowError) as exc:
+        if unavailable(exc):
+            raise
         db.execute("ROLLBACK TO batch")
         db.execute("RELEASE batch")
     refused = []
@@ -115,9 +116,9 @@ def _insert(db: Database, rows: list[tuple[int, list[Any]]]) -> list[tuple[int, 
         db.execute("SAVEPOINT one")
         try:
             db.execute(_INSERT, row)
-        except sqlite3.OperationalError:
-            raise
         except (sqlite3.Error, ValueError, OverflowError) as exc:
+            if unavailable(exc):
+                raise
             db.execute("ROLLBACK TO one")
             refused.append((n, Invalid("response", f"cannot be stored ({type(exc).__name__})")))
         db.execute("RELEASE one")

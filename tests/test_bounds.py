@@ -294,3 +294,15 @@ def test_tokens_nobody_holds_leave_no_trace_in_the_count(app, client, kiosk_toke
     client.post("/api/responses", json=response(),
                 headers={"Authorization": f"Bearer {kiosk_token}"})
     assert turns(app)._under_way == {}
+
+
+def test_a_sqlite_error_that_is_not_about_storage_is_a_500_not_a_503(app, send, monkeypatch):
+    # 503 tells a kiosk to wait for the storage; a program fault must not hide behind it,
+    # or the outbox would never look for the entry that causes it.
+    def broken(*args, **kwargs):
+        raise sqlite3.OperationalError("no such column: u10")
+
+    monkeypatch.setattr(store, "record_responses", broken)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    reply = send(json.dumps([response()]))
+    assert reply.status_code == 500 and reply.json["field"] == "request"

@@ -10,7 +10,7 @@ import sqlite3
 from flask import current_app
 
 from ikm import audit
-from ikm.db import write_transaction
+from ikm.db import unavailable, write_transaction
 from web.auth import actor
 from web.database import get_db
 
@@ -22,6 +22,8 @@ def note_export(detail: str) -> None:
         with write_transaction(get_db()) as db:
             audit.record(db, "export", who, detail)
     except sqlite3.OperationalError as exc:
+        if not unavailable(exc):
+            raise
         # The download still goes: reading must keep working while the disk is full or
         # read-only. The server's log keeps what the audit table could not.
         current_app.logger.warning("export by %s from %s not audited (%s): %s",

@@ -40,7 +40,7 @@ from flask_login import (
 )
 
 from ikm import audit, config, signin, users
-from ikm.db import write_transaction
+from ikm.db import unavailable, write_transaction
 from web.database import get_db
 from web.forms import ChangePasswordForm, LoginForm, SetupForm
 
@@ -194,6 +194,8 @@ def logout():
             users.end_sessions(db, current_user.id)
             audit.record(db, "logout", who)
     except sqlite3.OperationalError as exc:  # this browser is signed out all the same
+        if not unavailable(exc):
+            raise
         current_app.logger.warning("logout of %s not recorded: %s", who.username, exc)
     logout_user()
     session.clear()
@@ -246,7 +248,11 @@ def init_errors(app: Flask) -> None:
     @app.errorhandler(sqlite3.OperationalError)
     def _storage_unavailable(exc: sqlite3.OperationalError):
         # Disk full, read-only or locked too long: nothing was stored. Kiosks keep the
-        # response in their outbox and send it again; 503 tells them to.
+        # response in their outbox and send it again; 503 tells them to. Any other
+        # SQLite error is a fault of this program (500): the outbox then looks for the
+        # entry that causes it rather than waiting for the storage to come back.
+        if not unavailable(exc):
+            raise exc
         app.logger.error("database unavailable: %s (%s %s)", exc, request.method, request.path)
         if request.path.startswith("/api/"):
             return ({"error": "the server cannot store data right now; try again later",

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import contextlib
-import sqlite3
 import threading
 from collections.abc import Iterator
 
@@ -10,7 +9,7 @@ from flask import Flask, current_app, g
 from sqlite_utils import Database
 from werkzeug.routing import IntegerConverter
 
-from ikm.db import connect, open_db
+from ikm.db import Locked, connect, open_db
 
 # A connection opened for every request made SQLite read the schema again, prepare every
 # statement afresh and start with an empty page cache: over a third of a kiosk's
@@ -72,7 +71,7 @@ def write_turn() -> Iterator[None]:
     with _turns_guard:
         lock = _turns.setdefault(path, threading.Lock())
     if not lock.acquire(timeout=current_app.config["DB_TIMEOUT"]):
-        raise sqlite3.OperationalError("database is locked")  # answered with 503
+        raise Locked("database is locked")  # answered with 503
     try:
         yield
     finally:
