@@ -13,8 +13,8 @@ from flask import Config, Flask
 from flask_wtf.csrf import CSRFProtect
 from sqlite_utils import Database
 
-from ikm import instance
-from ikm.instance import InstanceError
+import store
+from store.instance import InstanceError
 from web.network import lan_addresses
 
 DEFAULT_PORT = 5000
@@ -36,7 +36,7 @@ def create_app(test_config: dict | None = None, instance_path: str | os.PathLike
     if test_config:
         app.config.from_mapping(test_config)
     if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = instance.secret_key(Path(app.instance_path))
+        app.config["SECRET_KEY"] = store.instance.secret_key(Path(app.instance_path))
 
     from web import (
         admin,
@@ -44,6 +44,7 @@ def create_app(test_config: dict | None = None, instance_path: str | os.PathLike
         auth,
         comments,
         database,
+        errors,
         exports,
         i18n,
         kiosk_pages,
@@ -65,7 +66,7 @@ def create_app(test_config: dict | None = None, instance_path: str | os.PathLike
                       comments.bp, exports.bp):
         app.register_blueprint(blueprint)
     templating.init_app(app)
-    auth.init_errors(app)
+    errors.init_app(app)
     security.init_app(app)
     kiosk_turns.init_app(app)
     return app
@@ -100,12 +101,12 @@ def _database_path(folder: Path) -> Path:
 
 def _open(args: argparse.Namespace) -> tuple[Flask, Database]:
     """Check the instance folder and its database, then build the app and open the database."""
-    from ikm.db import open_db
+    from store.schema import open_db
 
     folder = _folder(args)
     database = _database_path(folder)
-    instance.check_writable(folder, database)
-    instance.check_database(database, folder)
+    store.instance.check_writable(folder, database)
+    store.instance.check_database(database, folder)
     app = create_app(instance_path=folder)
     return app, open_db(app.config["DATABASE"])
 
@@ -114,15 +115,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the app with waitress and say where tablets and staff should go."""
     from waitress import serve
 
-    from ikm import users
-    from ikm.db import open_db
+    from store.schema import open_db
 
     folder = _folder(args)
     database = _database_path(folder)
-    instance.check_writable(folder, database)
+    store.instance.check_writable(folder, database)
     # Held until the server stops: a restore, or a second server, cannot start meanwhile.
-    with instance.locked(folder, "serve", host=args.host, port=args.port, version=_version()):
-        instance.check_database(database, folder)
+    with store.instance.locked(folder, "serve", host=args.host, port=args.port, version=_version()):
+        store.instance.check_database(database, folder)
         app = create_app({"BEHIND_PROXY": True} if args.behind_proxy else None,
                          instance_path=folder)
         print(f"SKM kiosk server, data in {app.instance_path}", flush=True)
@@ -130,8 +130,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
             print(f"  kiosk (tablet):  http://{address}:{args.port}/kiosk/", flush=True)
         print(f"  staff, this PC:  http://localhost:{args.port}/staff/", flush=True)
         db = open_db(app.config["DATABASE"])
-        if not users.has_admin(db):
-            token = users.new_setup_token(db)
+        if not store.accounts.has_admin(db):
+            token = store.accounts.new_setup_token(db)
             print("\nNo administrator yet. Open this link once to create the first one:\n"
                   f"  http://localhost:{args.port}/setup/{token}\n"
                   "(or run: python kiosk.py create-user NAME --role admin)", flush=True)
@@ -152,19 +152,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_add_kiosk(args: argparse.Namespace) -> int:
     """Register a kiosk and print its pairing link and token."""
-    from ikm import audit, devices
 
     _, db = _open(args)
     try:
         # Audited in the same transaction as the kiosk it adds.
-        kiosk_id, token = devices.add_kiosk(db, args.name, actor=audit.COMMAND_LINE)
+        kiosk_id, token = store.kiosks.add_kiosk(db, args.name, actor=store.audit.COMMAND_LINE)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     finally:
         db.close()
     print(f"Kiosk {args.name!r} added (id {kiosk_id}).")
-    link = devices.pairing_link(_base_url(args), token)
+    link = store.kiosks.pairing_link(_base_url(args), token)
     print(f"Open this link on the tablet to pair it:\n  {link}")
     print(f"Token (for scripts, Authorization: Bearer ...):\n  {token}")
     print("Keep both private: anyone holding them can send survey responses.")
@@ -183,7 +182,6 @@ def _password(username: str) -> str | None:
 
 def cmd_create_user(args: argparse.Namespace) -> int:
     """Create a staff account; the password comes from the prompt or standard input."""
-    from ikm import audit, users
 
     _, db = _open(args)  # a broken folder is said before anyone types a password
     try:
@@ -192,9 +190,9 @@ def cmd_create_user(args: argparse.Namespace) -> int:
             print("error: the two passwords differ", file=sys.stderr)
             return 2
         # Audited in the same transaction as the account it creates.
-        user = users.create_user(db, args.username, password, args.role,
-                                 actor=audit.COMMAND_LINE)
-    except users.AccountError as exc:
+        user = store.accounts.create_user(db, args.username, password, args.role,
+                                 actor=store.audit.COMMAND_LINE)
+    except store.accounts.AccountError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     finally:
@@ -205,14 +203,13 @@ def cmd_create_user(args: argparse.Namespace) -> int:
 
 def cmd_backup(args: argparse.Namespace) -> int:
     """Write a consistent copy of the database, also while the server runs."""
-    from ikm import audit, backup
-    from ikm.db import write_transaction
+    from store.schema import write_transaction
 
     app, db = _open(args)
     try:
-        written = backup.backup(Path(app.config["DATABASE"]), Path(args.dest))
+        written = store.backup.backup(Path(app.config["DATABASE"]), Path(args.dest))
         with write_transaction(db):
-            audit.record(db, "backup", audit.COMMAND_LINE,
+            store.audit.record(db, "backup", store.audit.COMMAND_LINE,
                          f"backup written to {os.path.abspath(written)}")
     except (OSError, ValueError, sqlite3.Error) as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -225,21 +222,20 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 def cmd_restore(args: argparse.Namespace) -> int:
     """Put a backup in place of the database; refused while a server runs on the folder."""
-    from ikm import backup
 
     folder = _folder(args)
     database = _database_path(folder)
     source = Path(os.path.abspath(args.source))
-    instance.check_writable(folder, database)
+    store.instance.check_writable(folder, database)
     # Held for the whole restore: no server can start on a half-restored database.
-    with instance.locked(folder, "restore"):
+    with store.instance.locked(folder, "restore"):
         try:
-            kept = backup.restore(source, database)
+            kept = store.backup.restore(source, database)
         except (OSError, ValueError, sqlite3.Error) as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
         _audit_restore(database, source, kept)
-        only_before = backup.only_in(kept, database) if kept else 0
+        only_before = store.backup.only_in(kept, database) if kept else 0
     print(f"Restored {source}.")
     if kept:
         print(f"The previous database was kept as {kept}.")
@@ -251,13 +247,12 @@ def cmd_restore(args: argparse.Namespace) -> int:
 def _audit_restore(database: Path, source: Path, kept: Path | None) -> None:
     """Note the restore in the restored database, migrated first (an old backup's audit
     table lacks the columns an entry needs)."""
-    from ikm import audit
-    from ikm.db import open_db, write_transaction
+    from store.schema import open_db, write_transaction
 
     db = open_db(database)
     try:
         with write_transaction(db):
-            audit.record(db, "restore", audit.COMMAND_LINE,
+            store.audit.record(db, "restore", store.audit.COMMAND_LINE,
                          f"restored from {source}; the previous database was kept as {kept}"
                          if kept else f"restored from {source}; there was no database before")
     finally:

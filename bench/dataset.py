@@ -9,11 +9,12 @@ from datetime import date, datetime, timedelta, timezone
 from datetime import time as clock_time
 from pathlib import Path
 
+import store
 from bench.seed import WIB, response
-from ikm import config, devices, store
-from ikm.audit import COMMAND_LINE
-from ikm.db import open_db
-from ikm.responses import abuse_flag
+from ikm import clock
+from ikm.validation import abuse_flag
+from store.audit import COMMAND_LINE
+from store.schema import open_db
 
 CACHE = Path(__file__).resolve().parent / ".cache"
 FORMAT = 1  # bump when the generator changes, so cached databases are rebuilt
@@ -54,11 +55,11 @@ def _timestamps(size: int, rng: random.Random) -> list[datetime]:
 def _fill(db, size: int, rng: random.Random) -> None:
     kiosk_ids = []
     for n in range(1, KIOSKS + 1):
-        kiosk_id, _ = devices.add_kiosk(db, f"Loket {n}", actor=COMMAND_LINE)
+        kiosk_id, _ = store.kiosks.add_kiosk(db, f"Loket {n}", actor=COMMAND_LINE)
         db["kiosks"].update(kiosk_id, {"created_at": "2017-01-01T00:00:00.000+00:00"})
         kiosk_ids.append(kiosk_id)
-    settings = config.get_settings(db)
-    tz = config.parse_offset(settings["utc_offset"])
+    settings = store.settings.read(db)
+    tz = clock.parse_offset(settings["utc_offset"])
     window = timedelta(seconds=settings["burst_window_seconds"])
     stamps = _timestamps(size, rng)
     first, span = stamps[0], (stamps[-1] - stamps[0]).total_seconds() or 1
@@ -74,16 +75,17 @@ def _fill(db, size: int, rng: random.Random) -> None:
         flag = abuse_flag(r, len(queue), settings)  # the server's own abuse rule
         queue.append(when)
         received = (when + timedelta(seconds=rng.randint(1, 30))).astimezone(timezone.utc)
-        # The row exactly as the server writes it (ikm.store), placed by the kiosk's clock.
-        rows.append(store._row(r, kiosk_id, flag, tz, received.isoformat(timespec="milliseconds"),
-                               (when, "kiosk"), store._utc(when)))
+        # The row exactly as the server writes it (store.responses), placed by the kiosk's clock.
+        at = received.isoformat(timespec="milliseconds")
+        rows.append(store.responses._row(r, kiosk_id, flag, tz, at, (when, "kiosk"),
+                                         store.responses._utc(when)))
         if len(rows) >= CHUNK:
             with db.conn:
-                db.conn.executemany(store._INSERT, rows)
+                db.conn.executemany(store.responses._INSERT, rows)
             rows = []
     if rows:
         with db.conn:
-            db.conn.executemany(store._INSERT, rows)
+            db.conn.executemany(store.responses._INSERT, rows)
 
 
 def build(size: int, seed: int, log=print) -> Path:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from bench.dataset import END
 
-# Written here, not imported from ikm.totals: the bare aggregates a person would write.
+# Written here, not imported from store.totals: the bare aggregates a person would write.
 ANSWERS = [f"u{i}" for i in range(1, 10)]
 WHERE = "local_date BETWEEN ? AND ? AND counted = 1"
 ANSWERED = " OR ".join(f"{c} IS NOT NULL" for c in ANSWERS)

@@ -8,9 +8,9 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from sqlite_utils import Database
 
-from ikm import config, store
-from ikm.db import open_db
-from ikm.responses import Incoming
+import store
+from ikm.validation import Incoming
+from store.schema import open_db
 
 WIB = timezone(timedelta(hours=7))
 # How the office's study found each unsur: facilities and competence weakest.
@@ -61,7 +61,7 @@ def response(rng: random.Random, when: datetime, drift: float = 0.0) -> Incoming
 def seed(db: Database, start: date, end: date, per_day: int, rng: random.Random,
          batch: int = 2000) -> int:
     """Fill office days start..end with about `per_day` responses each; return how many."""
-    settings = {**config.get_settings(db), "min_survey_seconds": 0, "burst_count": 10**9}
+    settings = {**store.settings.read(db), "min_survey_seconds": 0, "burst_count": 10**9}
     days = (end - start).days + 1
     pending: list[Incoming] = []
     count = 0
@@ -76,11 +76,11 @@ def seed(db: Database, start: date, end: date, per_day: int, rng: random.Random,
             pending.append(response(rng, when, drift))
             if len(pending) >= batch:
                 count += len(pending)
-                store.record_responses(db, None, pending, settings)
+                store.responses.record(db, None, pending, settings)
                 pending = []
     if pending:
         count += len(pending)
-        store.record_responses(db, None, pending, settings)
+        store.responses.record(db, None, pending, settings)
     return count
 
 

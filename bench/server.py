@@ -33,7 +33,7 @@ class Server:
             except OSError:
                 if self.proc.poll() is not None or time.monotonic() > deadline:
                     self.stop()
-                    raise RuntimeError(f"{self.argv[0]} did not start; see {self.log}")
+                    raise RuntimeError(f"{self.argv[0]} did not start; see {self.log}") from None
                 time.sleep(0.1)
 
     def memory_kb(self) -> dict[str, int]:

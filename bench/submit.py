@@ -14,19 +14,19 @@ from bench.server import Server, free_port, kiosk_server
 
 def kiosk_instance(folder: Path, kiosks: int) -> list[str]:
     """Prepare a fresh instance with paired kiosks; return their tokens."""
-    from ikm import devices
-    from ikm.audit import COMMAND_LINE
-    from ikm.db import open_db
+    import store
+    from store.audit import COMMAND_LINE
+    from store.schema import open_db
 
     db = open_db(folder / "skm.db")
     tokens = []
     for n in range(1, kiosks + 1):
-        kiosk_id, token = devices.add_kiosk(db, f"Loket {n}", actor=COMMAND_LINE)
+        kiosk_id, token = store.kiosks.add_kiosk(db, f"Loket {n}", actor=COMMAND_LINE)
         db["kiosks"].update(kiosk_id, {"created_at": "2020-01-01T00:00:00.000+00:00"})
         tokens.append(token)
     # The office's default settings: each client sends as much as thousands of tablets,
     # so the burst rule flags most responses. They are stored all the same, and the
-    # rule's count stops at its threshold (ikm.store._recent), as on a quiet day.
+    # rule's count stops at its threshold (store.responses._recent), as on a quiet day.
     db.close()
     return tokens
 

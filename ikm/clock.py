@@ -14,6 +14,7 @@ After a power cut a cheap tablet may wake up in 1970, or years ahead. The rule:
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from typing import overload
 
 EARLIEST = datetime(2017, 1, 1, tzinfo=timezone.utc)  # PermenPAN-RB 14/2017
 FUTURE_SLACK = timedelta(minutes=5)
@@ -42,3 +43,45 @@ def place(kiosk_time: datetime, received: datetime, kiosk_now: datetime | None =
     if possible(kiosk_time):
         return kiosk_time, KIOSK
     return received, RECEIVED
+
+
+# --- the time of day, in UTC and at the office ------------------------------------
+
+def utc_now() -> str:
+    """Return the current UTC time as ISO 8601 with offset."""
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+
+
+def parse_offset(text: str) -> timezone:
+    """Return a fixed time zone from '+07:00'."""
+    sign = -1 if text.startswith("-") else 1
+    hours, minutes = text.lstrip("+-").split(":")
+    return timezone(sign * timedelta(hours=int(hours), minutes=int(minutes)))
+
+
+TIME_ZONES = {"+07:00": "WIB", "+08:00": "WITA", "+09:00": "WIT"}
+
+
+def zone_name(offset: str) -> str:
+    """Return the name people use for an offset: WIB, WITA, WIT (else UTC+hh:mm)."""
+    return TIME_ZONES.get(offset, f"UTC{offset}")
+
+
+@overload
+def local_time(utc_iso: str, tz: timezone) -> datetime: ...
+@overload
+def local_time(utc_iso: None, tz: timezone) -> None: ...
+@overload
+def local_time(utc_iso: str | None, tz: timezone) -> datetime | None: ...
+
+
+def local_time(utc_iso: str | None, tz: timezone) -> datetime | None:
+    """Return a stored UTC time as the office's wall-clock time."""
+    return datetime.fromisoformat(utc_iso).astimezone(tz) if utc_iso else None
+
+
+def clock_skew_minutes(offset_ms: int | None) -> int | None:
+    """Return how many minutes a tablet's clock is behind (+) or ahead (-), if it matters."""
+    if offset_ms is None or abs(offset_ms) <= SKEW_TOLERANCE.total_seconds() * 1000:
+        return None
+    return round(offset_ms / 60_000)

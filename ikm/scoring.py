@@ -57,7 +57,7 @@ class UnsurScore:
 
     @property
     def nrr_weighted(self) -> Fraction | None:
-        return None if self.nrr is None else self.nrr * self.weight
+        return None if self.nrr is None or self.weight is None else self.nrr * self.weight
 
     @property
     def ikm(self) -> Decimal | None:
@@ -177,9 +177,9 @@ def score(
         unsur_error = unsur_se(total, n, squares[u.code]) if squares else None
         scores.append(UnsurScore(u.code, u.name, u.name_en, total, n, nrr,
                                  weight if n else None, band, unsur_error))
-    if not answered:
+    if weight is None:  # nobody answered anything
         return Result(method, respondents, tuple(scores), None, None, None, None)
-    index = sum((s.nrr * weight for s in scores if s.n), Fraction(0))
+    index = sum((s.nrr * weight for s in scores if s.nrr is not None), Fraction(0))
     ikm = round_half_up(index * 25)
     return Result(method, respondents, tuple(scores), index, ikm, grade(ikm, method), se)
 
@@ -212,7 +212,7 @@ def score_rows(rows: Iterable[Row], method: Method = DEFAULT_METHOD) -> Result:
     infl = influence(totals, method)
     sum_sq = 0.0
     for row in rows:
-        u = sum(coef * (row[c] - mean) for c, (mean, coef) in infl.items()
-                if row.get(c) is not None)
+        u = sum((coef * (value - mean) for c, (mean, coef) in infl.items()
+                 if (value := row.get(c)) is not None), 0.0)
         sum_sq += u * u
     return score(totals, respondents, method, standard_error(respondents, sum_sq))

@@ -7,12 +7,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from ikm.method import DEFAULT_METHOD, Method
-
-if TYPE_CHECKING:
-    from ikm.scoring import Result
 
 Z_95 = 1.959963984540054  # two-sided 95% quantile of the normal distribution
 
@@ -62,7 +59,17 @@ class Change:
         return abs(float(self.delta)) > Z_95 * self.se if self.se > 0 else self.delta != 0
 
 
-def change(current: Result, previous: Result) -> Change | None:
+class Estimate(Protocol):
+    """An IKM with its standard error, such as a scoring.Result."""
+
+    @property
+    def ikm(self) -> Decimal | None: ...
+
+    @property
+    def se(self) -> float | None: ...
+
+
+def change(current: Estimate, previous: Estimate) -> Change | None:
     """Compare two independent periods' IKMs (current minus previous)."""
     if current.ikm is None or previous.ikm is None:
         return None

@@ -69,7 +69,7 @@ def client(app):
 @pytest.fixture
 def db(app):
     """A connection to the app's database, for looking at what was stored."""
-    from ikm.db import connect
+    from store.schema import connect
 
     conn = connect(app.config["DATABASE"])
     yield conn
@@ -79,10 +79,10 @@ def db(app):
 @pytest.fixture
 def kiosk_token(db):
     """A paired kiosk's bearer token; the kiosk was registered at the start of 2026."""
-    from ikm import devices
-    from ikm.audit import COMMAND_LINE
+    import store
+    from store.audit import COMMAND_LINE
 
-    kiosk_id, token = devices.add_kiosk(db, "Loket 1", actor=COMMAND_LINE)
+    kiosk_id, token = store.kiosks.add_kiosk(db, "Loket 1", actor=COMMAND_LINE)
     # Responses dated before a kiosk existed are impossible (ikm.clock); tests send
     # responses from earlier this year.
     db["kiosks"].update(kiosk_id, {"created_at": "2026-01-01T00:00:00.000+00:00"})
@@ -181,7 +181,7 @@ class ServerProcess:
                 return self
             except OSError:
                 if self.proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("the server did not start")
+                    raise RuntimeError("the server did not start") from None
                 time.sleep(0.1)
 
     def stop(self, kill: bool = False) -> None:
@@ -202,7 +202,7 @@ def free_port() -> int:
 @pytest.fixture
 def server_process(tmp_path):
     """A real server process on a fresh instance folder (not yet started)."""
-    from ikm.db import open_db
+    from store.schema import open_db
 
     instance = tmp_path / "instance"
     instance.mkdir()
@@ -227,13 +227,13 @@ def csrf_token(page_text: str) -> str:
 @pytest.fixture
 def login(app, client, db):
     """Create a user with a role and sign the test client in as them; return the client."""
-    from ikm import users
-    from ikm.audit import COMMAND_LINE
+    import store
+    from store.audit import COMMAND_LINE
 
     def sign_in(role: str = "admin", username: str | None = None):
         name = username or f"{role}1"
-        if not users.get_user(db, name):
-            users.create_user(db, name, PASSWORD, role, actor=COMMAND_LINE)
+        if not store.accounts.get_user(db, name):
+            store.accounts.create_user(db, name, PASSWORD, role, actor=COMMAND_LINE)
         token = csrf_token(client.get("/login").text)
         reply = client.post("/login", data={"username": name, "password": PASSWORD,
                                             "csrf_token": token})

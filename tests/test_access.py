@@ -15,10 +15,11 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from conftest import PASSWORD, csrf_token, post_form
 
+import store
 from bench.seed import seed
-from ikm import report, users
 from ikm.__main__ import main as calculator
-from ikm.audit import COMMAND_LINE
+from results import summary
+from store.audit import COMMAND_LINE
 
 # --- who may open what ----------------------------------------------------------------
 
@@ -99,7 +100,7 @@ def test_each_role_opens_exactly_its_pages(login, role):
     client = login(role)
     wrong = {}
     for url, least in sorted(LEAST_ROLE.items()):
-        expected = 200 if users.at_least(role, least) else 403
+        expected = 200 if store.accounts.at_least(role, least) else 403
         status = client.get(url).status_code
         if status != expected:
             wrong[url] = (status, expected)
@@ -130,7 +131,7 @@ def test_logout_needs_the_csrf_token(login):
 # --- CSRF -------------------------------------------------------------------------------
 
 def test_login_without_csrf_token_is_refused(client, db):
-    users.create_user(db, "viewer1", PASSWORD, "viewer", actor=COMMAND_LINE)
+    store.accounts.create_user(db, "viewer1", PASSWORD, "viewer", actor=COMMAND_LINE)
     reply = client.post("/login", data={"username": "viewer1", "password": PASSWORD})
     assert reply.status_code == 400
     assert "belum disimpan" in reply.text  # the page says why, in words
@@ -170,8 +171,8 @@ def signed_in(client) -> bool:
 
 
 def test_five_wrong_passwords_slow_down_that_address_for_that_name(app, db):
-    users.create_user(db, "viewer1", PASSWORD, "viewer", actor=COMMAND_LINE)
-    users.create_user(db, "viewer2", PASSWORD, "viewer", actor=COMMAND_LINE)
+    store.accounts.create_user(db, "viewer1", PASSWORD, "viewer", actor=COMMAND_LINE)
+    store.accounts.create_user(db, "viewer2", PASSWORD, "viewer", actor=COMMAND_LINE)
     for _ in range(5):
         client, reply = sign_in(app, "viewer1", "salah-sekali", "10.0.0.66")
         assert reply.status_code == 200 and "kata sandi salah" in reply.text
@@ -189,7 +190,7 @@ def test_five_wrong_passwords_slow_down_that_address_for_that_name(app, db):
 
 
 def test_a_success_before_the_limit_clears_the_failures(app, db):
-    users.create_user(db, "viewer1", PASSWORD, "viewer", actor=COMMAND_LINE)
+    store.accounts.create_user(db, "viewer1", PASSWORD, "viewer", actor=COMMAND_LINE)
     for _ in range(4):
         assert sign_in(app, "viewer1", "salah-sekali")[1].status_code == 200
     assert sign_in(app, "viewer1", PASSWORD)[1].status_code == 302
@@ -215,7 +216,7 @@ def setup_form(client, token: str, username: str = "camat", password: str = "san
 
 
 def test_the_setup_link_creates_the_first_admin_once(app, client, db):
-    token = users.new_setup_token(db)
+    token = store.accounts.new_setup_token(db)
     page = client.get(f"/setup/{token}")
     assert page.status_code == 200
     assert 'name="username"' in page.text and 'name="confirm"' in page.text
@@ -231,26 +232,26 @@ def test_the_setup_link_creates_the_first_admin_once(app, client, db):
 
 
 def test_a_wrong_setup_token_gives_404(app, client, db):
-    users.new_setup_token(db)
+    store.accounts.new_setup_token(db)
     assert client.get("/setup/bukan-token-yang-benar").status_code == 404
     assert setup_form(client, "bukan-token-yang-benar").status_code == 404
     assert db["users"].count == 0
 
 
 def test_no_setup_link_works_once_there_is_an_admin(app, client, db):
-    users.create_user(db, "admin1", PASSWORD, "admin", actor=COMMAND_LINE)
-    token = users.new_setup_token(db)
+    store.accounts.create_user(db, "admin1", PASSWORD, "admin", actor=COMMAND_LINE)
+    token = store.accounts.new_setup_token(db)
     assert client.get(f"/setup/{token}").status_code == 404
     assert setup_form(client, token, "penyusup").status_code == 404
     assert [u["username"] for u in db["users"].rows] == ["admin1"]
-    with pytest.raises(users.AccountError):
-        users.use_setup_token(db, token, "penyusup", "sandi-admin-1")
+    with pytest.raises(store.accounts.AccountError):
+        store.accounts.use_setup_token(db, token, "penyusup", "sandi-admin-1")
 
 
 # --- the session ------------------------------------------------------------------------
 
 def test_signing_in_gives_a_new_session_cookie(app, client, db):
-    users.create_user(db, "viewer1", PASSWORD, "viewer", actor=COMMAND_LINE)
+    store.accounts.create_user(db, "viewer1", PASSWORD, "viewer", actor=COMMAND_LINE)
     token = csrf_token(client.get("/login").text)
     before = client.get_cookie("session").value
     reply = client.post("/login", data={"username": "viewer1", "password": PASSWORD,
@@ -268,10 +269,10 @@ def test_signing_in_gives_a_new_session_cookie(app, client, db):
 def test_a_role_change_or_deactivation_applies_to_an_open_session(login, db):
     client = login("staff")
     assert client.get("/staff/comments").status_code == 200
-    db["users"].update(users.get_user(db, "staff1")["id"], {"role": "viewer"})
+    db["users"].update(store.accounts.get_user(db, "staff1")["id"], {"role": "viewer"})
     assert client.get("/staff/comments").status_code == 403
     assert client.get("/staff/").status_code == 200
-    db["users"].update(users.get_user(db, "staff1")["id"], {"active": 0})
+    db["users"].update(store.accounts.get_user(db, "staff1")["id"], {"active": 0})
     assert is_login_redirect(client.get("/staff/"), "/staff/")
 
 
@@ -289,7 +290,7 @@ def test_logout_clears_the_session(app, login):
 @pytest.mark.parametrize("target", ["//evil.example", "http://evil.example",
                                     "https://evil.example/staff/", "///evil.example"])
 def test_next_cannot_leave_the_site(client, db, target):
-    users.create_user(db, "viewer1", PASSWORD, "viewer", actor=COMMAND_LINE)
+    store.accounts.create_user(db, "viewer1", PASSWORD, "viewer", actor=COMMAND_LINE)
     token = csrf_token(client.get("/login").text)
     reply = client.post("/login", query_string={"next": target},
                         data={"username": "viewer1", "password": PASSWORD, "csrf_token": token})
@@ -297,7 +298,7 @@ def test_next_cannot_leave_the_site(client, db, target):
 
 
 def test_next_within_the_site_is_followed(client, db):
-    users.create_user(db, "viewer1", PASSWORD, "viewer", actor=COMMAND_LINE)
+    store.accounts.create_user(db, "viewer1", PASSWORD, "viewer", actor=COMMAND_LINE)
     target = "/staff/report?kind=month&from=2026-10-01"
     assert client.get(target).headers["Location"].startswith("/login?next=")
     token = csrf_token(client.get("/login").text)
@@ -307,7 +308,7 @@ def test_next_within_the_site_is_followed(client, db):
 
 
 def test_next_with_a_tab_cannot_leave_the_site(client, db):
-    users.create_user(db, "viewer1", PASSWORD, "viewer", actor=COMMAND_LINE)
+    store.accounts.create_user(db, "viewer1", PASSWORD, "viewer", actor=COMMAND_LINE)
     token = csrf_token(client.get("/login").text)
     reply = client.post("/login", query_string={"next": "/\t/evil.example"},
                         data={"username": "viewer1", "password": PASSWORD, "csrf_token": token})
@@ -318,7 +319,7 @@ def test_next_with_a_tab_cannot_leave_the_site(client, db):
 
 def test_next_with_a_newline_still_signs_in(app, client, db):
     app.config["PROPAGATE_EXCEPTIONS"] = False
-    users.create_user(db, "viewer1", PASSWORD, "viewer", actor=COMMAND_LINE)
+    store.accounts.create_user(db, "viewer1", PASSWORD, "viewer", actor=COMMAND_LINE)
     token = csrf_token(client.get("/login").text)
     reply = client.post("/login", query_string={"next": "/staff/\n/x"},
                         data={"username": "viewer1", "password": PASSWORD, "csrf_token": token})
@@ -500,7 +501,7 @@ def test_the_ikm_is_the_same_on_the_page_the_api_and_the_calculator(
     out = capsys.readouterr()
     cli = json.loads(out.out)
 
-    engine = report.period_result(october, date(2026, 10, 1), date(2026, 10, 31)).to_dict()
+    engine = summary.period_result(october, date(2026, 10, 1), date(2026, 10, 31)).to_dict()
     assert json_numbers(api) == json_numbers(engine)
     assert json_numbers(cli) == json_numbers(engine)
     assert shown == json_numbers(engine)
@@ -575,7 +576,7 @@ def autumn(db):
 
 
 def respondents(db, start: str, end: str) -> int:
-    return report.period_result(db, date.fromisoformat(start), date.fromisoformat(end)
+    return summary.period_result(db, date.fromisoformat(start), date.fromisoformat(end)
                                 ).respondents
 
 

@@ -7,9 +7,10 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from conftest import PASSWORD, csrf_token, post_form
 
-from ikm import admin_ops, config, users
-from ikm.audit import COMMAND_LINE
+import store
+from ikm import office, refused
 from ikm.method import PERMENPAN_2017
+from store.audit import COMMAND_LINE
 from web.network import lan_addresses
 
 
@@ -65,9 +66,9 @@ ROLES = ("viewer", "staff", "admin")
 @pytest.mark.parametrize("role", ROLES)
 def test_each_page_opens_for_its_role_only(login, kiosk_token, db, url, least, role):
     # User 1, for the account pages.
-    users.create_user(db, "someone", PASSWORD, "viewer", actor=COMMAND_LINE)
+    store.accounts.create_user(db, "someone", PASSWORD, "viewer", actor=COMMAND_LINE)
     client = login(role)
-    expected = 200 if users.at_least(role, least) else 403
+    expected = 200 if store.accounts.at_least(role, least) else 403
     assert client.get(url).status_code == expected
 
 
@@ -169,7 +170,7 @@ def test_services_move_up_and_down_among_the_active_ones(login, db, client):
     assert api_services(client)[:3] == ["KK", "KTP-EL", "PINDAH"]
     move("KK", "down")
     assert api_services(client)[:3] == ["KTP-EL", "KK", "PINDAH"]
-    admin_ops.set_service_active(db, "PINDAH", False, actor=COMMAND_LINE)
+    store.services.set_service_active(db, "PINDAH", False, actor=COMMAND_LINE)
     move("DATANG", "up")  # past the retired PINDAH, above KK
     assert api_services(client)[:3] == ["KTP-EL", "DATANG", "KK"]
     positions = [r["position"] for r in db["services"].rows_where(order_by="position")]
@@ -180,8 +181,8 @@ def test_services_move_up_and_down_among_the_active_ones(login, db, client):
 
 def settings_form(db, **changes) -> dict:
     """Return the settings form as the page fills it in, with some answers changed."""
-    current = config.get_settings(db)
-    order = config.questions({**current, "questionnaire": "full"})
+    current = store.settings.read(db)
+    order = office.questions({**current, "questionnaire": "full"})
     data = {k: current[k] for k in ("office_name", "utc_offset", "questionnaire",
                                     "idle_seconds", "thanks_seconds", "min_survey_seconds",
                                     "burst_count", "burst_window_seconds",
@@ -203,7 +204,7 @@ def test_valid_settings_are_stored_and_reach_the_kiosk(login, db, client):
         burst_count=20, burst_window_seconds=600, **positions))
     assert reply.status_code == 302
     assert "dimuat ulang" in client.get(reply.location).text
-    settings = config.get_settings(db)
+    settings = store.settings.read(db)
     assert {k: settings[k] for k in ("office_name", "utc_offset", "questionnaire",
                                      "idle_seconds", "thanks_seconds", "discard_partial",
                                      "min_survey_seconds", "burst_count",
@@ -232,31 +233,31 @@ def test_valid_settings_are_stored_and_reach_the_kiosk(login, db, client):
 ])
 def test_an_invalid_setting_is_named_and_nothing_changes(login, db, client, changes, message):
     login("admin")
-    before = config.get_settings(db)
+    before = store.settings.read(db)
     # Every other field changed too: none of it may be saved.
     reply = post_form(client, "/staff/settings/survey",
                       settings_form(db, **{"office_name": "Baru", "questionnaire": "short",
                                            **changes}))
     assert reply.status_code == 200
     assert message in reply.text and "Belum disimpan. Periksa:" in reply.text
-    assert config.get_settings(db) == before
+    assert store.settings.read(db) == before
     assert kiosk_config(client)["questionnaire"] == "full"
 
 
 def test_an_untouched_order_keeps_the_short_surveys_own_order(login, db, client):
     login("admin")
     post_form(client, "/staff/settings/survey", settings_form(db, questionnaire="short"))
-    assert config.get_settings(db)["question_order"] == []
+    assert store.settings.read(db)["question_order"] == []
     assert [q["code"] for q in kiosk_config(client)["questions"]] == ["U7", "U3", "U9"]
 
 
 def test_the_default_order_can_be_restored(login, db, client):
     login("admin")
     post_form(client, "/staff/settings/survey", settings_form(db, order_U1=2, order_U2=1))
-    assert config.get_settings(db)["question_order"][:2] == ["U2", "U1"]
+    assert store.settings.read(db)["question_order"][:2] == ["U2", "U1"]
     # Repeated numbers do not matter when the default order is asked for.
     post_form(client, "/staff/settings/survey", settings_form(db, reset_order="y", order_U3=1))
-    assert config.get_settings(db)["question_order"] == []
+    assert store.settings.read(db)["question_order"] == []
     assert [q["code"] for q in kiosk_config(client)["questions"]] == list(PERMENPAN_2017.codes)
 
 
@@ -353,7 +354,7 @@ def test_an_added_user_can_sign_in_with_their_role(app, login, db, client):
         "username": "Siti.Aminah", "role": "staff", "password": "mulai-kerja-1",
         "confirm": "mulai-kerja-1"})
     assert reply.status_code == 302
-    assert users.get_user(db, "siti.aminah")["role"] == "staff"
+    assert store.accounts.get_user(db, "siti.aminah")["role"] == "staff"
     assert "Petugas" in client.get("/staff/users").text
     _, signed = sign_in(app, "siti.aminah", "mulai-kerja-1")
     assert signed.status_code == 302
@@ -375,23 +376,23 @@ def test_a_bad_new_user_is_refused(login, db, client, data, message):
 
 
 def test_an_admin_changes_someones_role(login, db, client):
-    users.create_user(db, "budi", PASSWORD, "viewer", actor=COMMAND_LINE)
+    store.accounts.create_user(db, "budi", PASSWORD, "viewer", actor=COMMAND_LINE)
     login("admin")
-    budi = users.get_user(db, "budi")["id"]
+    budi = store.accounts.get_user(db, "budi")["id"]
     reply = post_form(client, f"/staff/users/{budi}/role", {"role": "staff"})
     assert reply.status_code == 302
-    assert users.get_user(db, "budi")["role"] == "staff"
+    assert store.accounts.get_user(db, "budi")["role"] == "staff"
 
 
 def test_a_deactivated_user_can_no_longer_sign_in(app, login, db, client):
-    users.create_user(db, "budi", PASSWORD, "staff", actor=COMMAND_LINE)
+    store.accounts.create_user(db, "budi", PASSWORD, "staff", actor=COMMAND_LINE)
     budi_client, signed = sign_in(app, "budi")
     assert signed.status_code == 302
     login("admin")
-    budi = users.get_user(db, "budi")["id"]
+    budi = store.accounts.get_user(db, "budi")["id"]
     assert "Ya, nonaktifkan" in client.get(f"/staff/users/{budi}/deactivate").text
     assert post_form(client, f"/staff/users/{budi}/deactivate", {}).status_code == 302
-    assert users.get_user(db, "budi")["active"] == 0
+    assert store.accounts.get_user(db, "budi")["active"] == 0
     assert budi_client.get("/staff/").status_code == 302  # signed out at once
     assert sign_in(app, "budi")[1].status_code == 200  # the login form again
     post_form(client, f"/staff/users/{budi}/activate", {}, page_url="/staff/users")
@@ -399,11 +400,11 @@ def test_a_deactivated_user_can_no_longer_sign_in(app, login, db, client):
 
 
 def test_an_admin_resets_a_forgotten_password(app, login, db, client):
-    users.create_user(db, "budi", PASSWORD, "staff", actor=COMMAND_LINE)
+    store.accounts.create_user(db, "budi", PASSWORD, "staff", actor=COMMAND_LINE)
     for _ in range(3):
         sign_in(app, "budi", "salah-terus")
     login("admin")
-    budi = users.get_user(db, "budi")["id"]
+    budi = store.accounts.get_user(db, "budi")["id"]
     reply = post_form(client, f"/staff/users/{budi}/password",
                       {"password": "kata-sandi-baru", "confirm": "kata-sandi-baru"})
     assert reply.status_code == 302
@@ -413,28 +414,28 @@ def test_an_admin_resets_a_forgotten_password(app, login, db, client):
 
 def test_the_last_admin_cannot_be_deactivated_or_demoted(login, db, client):
     login("admin")
-    me = users.get_user(db, "admin1")["id"]
+    me = store.accounts.get_user(db, "admin1")["id"]
     reply = post_form(client, f"/staff/users/{me}/deactivate", {},
                       page_url="/staff/users")
     assert "tidak dapat menonaktifkan akun Anda sendiri" in client.get(reply.location).text
     reply = post_form(client, f"/staff/users/{me}/role", {"role": "viewer"})
     assert reply.status_code == 200 and "tidak dapat menurunkan peran Anda sendiri" in reply.text
-    assert (users.get_user(db, "admin1")["role"], users.get_user(db, "admin1")["active"]) == (
-        "admin", 1)
+    me_now = store.accounts.get_user(db, "admin1")
+    assert (me_now["role"], me_now["active"]) == ("admin", 1)
     # Nor by anyone else, nor by a script.
-    with pytest.raises(admin_ops.Refused, match="last_admin"):
-        admin_ops.set_active(db, me, False, actor=COMMAND_LINE)
-    with pytest.raises(admin_ops.Refused, match="last_admin"):
-        admin_ops.set_role(db, me, "staff", actor=COMMAND_LINE)
+    with pytest.raises(refused.Refused, match="last_admin"):
+        store.accounts.set_active(db, me, False, actor=COMMAND_LINE)
+    with pytest.raises(refused.Refused, match="last_admin"):
+        store.accounts.set_role(db, me, "staff", actor=COMMAND_LINE)
 
 
 def test_an_admin_may_demote_another_admin(login, db, client):
-    users.create_user(db, "kepala", PASSWORD, "admin", actor=COMMAND_LINE)
+    store.accounts.create_user(db, "kepala", PASSWORD, "admin", actor=COMMAND_LINE)
     login("admin")
-    other = users.get_user(db, "kepala")["id"]
+    other = store.accounts.get_user(db, "kepala")["id"]
     assert post_form(client, f"/staff/users/{other}/role",
                      {"role": "viewer"}).status_code == 302
-    assert users.get_user(db, "kepala")["role"] == "viewer"
+    assert store.accounts.get_user(db, "kepala")["role"] == "viewer"
 
 
 # --- flagged responses --------------------------------------------------------------

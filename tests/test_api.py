@@ -4,8 +4,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from ikm import config, devices
-from ikm.audit import COMMAND_LINE
+import store
+from ikm import office
+from store.audit import COMMAND_LINE
 
 
 def response(**changes) -> dict:
@@ -157,8 +158,8 @@ def test_no_token_or_a_wrong_token_gets_401(post, db, token):
 
 
 def test_a_revoked_token_gets_401(post, db, kiosk_token):
-    kiosk = devices.kiosk_for_token(db, kiosk_token)
-    devices.revoke(db, kiosk["id"], actor=COMMAND_LINE)
+    kiosk = store.kiosks.kiosk_for_token(db, kiosk_token)
+    store.kiosks.revoke(db, kiosk["id"], actor=COMMAND_LINE)
     assert post(response()).status_code == 401
     assert stored(db) == []
 
@@ -190,7 +191,7 @@ def test_a_burst_from_one_kiosk_is_flagged_by_its_own_clock(post, db):
 
 
 def test_the_office_can_loosen_the_abuse_rules(post, db):
-    config.set_settings(db, {"min_survey_seconds": 0, "burst_count": 100}, actor=COMMAND_LINE)
+    store.settings.save(db, {"min_survey_seconds": 0, "burst_count": 100}, actor=COMMAND_LINE)
     post(response(duration_ms=200))
     assert stored(db)[0]["counted"] == 1
 
@@ -204,8 +205,8 @@ def test_services_are_public_and_in_the_office_order(client):
 
 
 def test_ikm_for_a_period_pools_the_responses(post, client):
-    post([response(answers={c: 4 for c in config.QUESTIONNAIRES["full"]}),
-          response(answers={c: 2 for c in config.QUESTIONNAIRES["full"]}, service="IMB"),
+    post([response(answers={c: 4 for c in office.QUESTIONNAIRES["full"]}),
+          response(answers={c: 2 for c in office.QUESTIONNAIRES["full"]}, service="IMB"),
           response(answered_at="2026-10-31T08:00:00+07:00")])
     data = client.get("/api/ikm?from=2026-11-01&to=2026-11-30").json
     assert (data["respondents"], data["ikm"], data["grade"]) == (2, 75.0, "C")

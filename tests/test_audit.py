@@ -8,9 +8,10 @@ import pytest
 from conftest import PASSWORD, csrf_token, post_form
 from test_admin import settings_form
 
-from ikm import config, store, users
-from ikm.audit import COMMAND_LINE
-from ikm.responses import parse
+import store
+from ikm import office
+from ikm.validation import parse
+from store.audit import COMMAND_LINE
 
 
 def entries(db) -> list[tuple]:
@@ -35,12 +36,12 @@ def flagged(db):
     """A response flagged as too fast, so that the flagged page has something to count."""
     item = parse({"id": str(uuid.uuid4()), "service": "KK", "duration_ms": 500,
                   "answered_at": "2026-11-02T09:15:00+07:00", "answers": {"U1": 4}}, {"KK"})
-    store.record_responses(db, None, [item], config.DEFAULTS)
+    store.responses.record(db, None, [item], office.DEFAULTS)
     return item.id
 
 
 def test_anonymous_posts_with_a_login_pages_token_write_nothing(app, client, db, kiosk_token):
-    users.create_user(db, "admin1", PASSWORD, "admin", actor=COMMAND_LINE)
+    store.accounts.create_user(db, "admin1", PASSWORD, "admin", actor=COMMAND_LINE)
     before = db["audit"].count
     token = csrf_token(client.get("/login").text)
     urls = post_routes(app)
@@ -92,7 +93,7 @@ CHANGES = [
 @pytest.mark.parametrize("url, data, action, detail", CHANGES)
 def test_each_change_writes_one_entry_by_the_signed_in_admin(login, db, kiosk_token, url,
                                                              data, action, detail):
-    users.create_user(db, "someone", PASSWORD, "viewer", actor=COMMAND_LINE)
+    store.accounts.create_user(db, "someone", PASSWORD, "viewer", actor=COMMAND_LINE)
     admin = login("admin")
     before = entries(db)
     reply = post_form(admin, url, data, page_url=url.replace("/move/up", "").replace(
@@ -147,7 +148,7 @@ def test_an_export_and_a_backup_download_are_recorded(login, db):
 
 
 def test_the_audit_page_shows_the_command_line_and_counted_failures(app, login, db):
-    users.create_user(db, "budi", PASSWORD, "staff", actor=COMMAND_LINE)
+    store.accounts.create_user(db, "budi", PASSWORD, "staff", actor=COMMAND_LINE)
     for _ in range(3):
         other = app.test_client()
         other.post("/login", data={"username": "budi", "password": "salah-sekali",

@@ -9,9 +9,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ikm import config, store
-from ikm.db import connect
-from ikm.responses import Invalid, parse
+import store
+from ikm import office
+from ikm.validation import Invalid, parse
+from store.schema import connect
 
 
 def response(**changes) -> dict:
@@ -88,13 +89,13 @@ def test_an_item_sqlite_refuses_is_left_out_and_named_and_the_others_stored(
         send, db, monkeypatch):
     # Whatever validation misses: the store itself never lets one row sink the batch.
     poisoned = response()
-    real = store._row
+    real = store.responses._row
 
     def row(r, *args):
         values = real(r, *args)
         return [*values[:-3], "\udc80", *values[-2:]] if r.id == poisoned["id"] else values
 
-    monkeypatch.setattr(store, "_row", row)
+    monkeypatch.setattr(store.responses, "_row", row)
     good = [response(), response()]
     reply = send(json.dumps([good[0], poisoned, good[1]]))
     results = reply.json["results"]
@@ -122,8 +123,8 @@ def test_a_full_disk_still_refuses_the_whole_list_for_a_retry(app, send, db, mon
 
 def test_responses_are_committed_when_record_responses_returns(app, db):
     item = parse(response(), {"KK"})
-    settings_ = {**config.DEFAULTS, "min_survey_seconds": 0}
-    assert store.record_responses(db, None, [item], settings_) == [store.STORED]
+    settings_ = {**office.DEFAULTS, "min_survey_seconds": 0}
+    assert store.responses.record(db, None, [item], settings_) == [store.responses.STORED]
     other = sqlite3.connect(app.config["DATABASE"])
     try:
         assert other.execute("SELECT count(*) FROM responses").fetchone()[0] == 1
@@ -131,7 +132,7 @@ def test_responses_are_committed_when_record_responses_returns(app, db):
         other.close()
     db.conn.execute("BEGIN")
     with pytest.raises(RuntimeError, match="outside a transaction"):
-        store.record_responses(db, None, [parse(response(), {"KK"})], settings_)
+        store.responses.record(db, None, [parse(response(), {"KK"})], settings_)
     db.conn.rollback()
 
 
@@ -228,8 +229,9 @@ def test_no_json_nesting_causes_a_5xx(send, depth, inner, url):
 
 def test_a_kiosk_with_two_requests_under_way_gets_429_and_others_are_served(app, client, db,
                                                                           kiosk_token):
-    from ikm.audit import COMMAND_LINE
-    from ikm.devices import add_kiosk, hash_token
+    from store.audit import COMMAND_LINE
+    from store.kiosks import add_kiosk
+    from store.tokens import hash_token
     from web.kiosk_turns import turns
 
     _, other_token = add_kiosk(db, "Loket 2", actor=COMMAND_LINE)
@@ -255,14 +257,14 @@ def test_a_kiosk_with_two_requests_under_way_gets_429_and_others_are_served(app,
 def test_a_kiosk_with_no_turn_left_is_refused_before_flask_looks_it_up(app, client,
                                                                        kiosk_token,
                                                                        monkeypatch):
-    from ikm import devices
+    import store
     from web.kiosk_turns import turns
 
     looked_up = []
-    real = devices.kiosk_for_token
-    monkeypatch.setattr(devices, "kiosk_for_token",
+    real = store.kiosks.kiosk_for_token
+    monkeypatch.setattr(store.kiosks, "kiosk_for_token",
                         lambda db, token: looked_up.append(token) or real(db, token))
-    key = devices.hash_token(kiosk_token)
+    key = store.tokens.hash_token(kiosk_token)
     with turns(app).turn(key), turns(app).turn(key):
         for _ in range(3):
             reply = client.post("/api/responses", json=response(),
@@ -273,7 +275,7 @@ def test_a_kiosk_with_no_turn_left_is_refused_before_flask_looks_it_up(app, clie
 
 def test_the_flask_path_refuses_too_when_the_turns_ran_out_after_the_first_look(
         app, client, kiosk_token, monkeypatch):
-    from ikm.devices import hash_token
+    from store.tokens import hash_token
     from web import kiosk_turns
 
     # The cheap check passed, then the kiosk's other requests took both turns.
@@ -302,7 +304,7 @@ def test_a_sqlite_error_that_is_not_about_storage_is_a_500_not_a_503(app, send, 
     def broken(*args, **kwargs):
         raise sqlite3.OperationalError("no such column: u10")
 
-    monkeypatch.setattr(store, "record_responses", broken)
+    monkeypatch.setattr(store.responses, "record", broken)
     app.config["PROPAGATE_EXCEPTIONS"] = False
     reply = send(json.dumps([response()]))
     assert reply.status_code == 500 and reply.json["field"] == "request"

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 import kiosk
-from ikm import devices
-from ikm.db import connect
+import store
+from store.schema import connect
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -24,7 +24,7 @@ def test_add_kiosk_prints_a_pairing_link_and_a_token_that_works(tmp_path, capsys
     token = re.search(r"Token.*\n\s+(\S+)", out).group(1)
     assert link and link.group(1) == token
     db = connect(tmp_path / "skm.db")
-    assert devices.kiosk_for_token(db, token)["name"] == "Loket 1"
+    assert store.kiosks.kiosk_for_token(db, token)["name"] == "Loket 1"
     # The token itself is never stored, only its hash.
     assert token not in str(list(db["kiosks"].rows))
 
@@ -110,7 +110,7 @@ def test_a_change_and_its_audit_entry_are_written_together_or_not_at_all(
     def failing(*args):
         raise RuntimeError("the audit entry could not be written")
 
-    monkeypatch.setattr("ikm.audit.record", failing)
+    monkeypatch.setattr("store.audit.record", failing)
     monkeypatch.setattr("sys.stdin", io.StringIO("kata-sandi-rahasia\n"))
     with pytest.raises(RuntimeError):
         kiosk.main([*command, "--instance", str(tmp_path)])

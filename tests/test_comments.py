@@ -4,8 +4,9 @@ import uuid
 
 import pytest
 
-from ikm import comments, config, periods
-from ikm.audit import COMMAND_LINE, Actor
+import store
+from ikm import periods
+from store.audit import COMMAND_LINE, Actor
 from tests.conftest import csrf_token, post_form
 
 NOVEMBER = "kind=month&from=2026-11-01"
@@ -90,14 +91,14 @@ def test_comments_are_listed_newest_first_in_office_time(login, client, send):
 
 
 def test_times_follow_the_office_time_zone_setting(login, client, send, db):
-    config.set_settings(db, {"utc_offset": "+08:00"}, actor=COMMAND_LINE)
+    store.settings.save(db, {"utc_offset": "+08:00"}, actor=COMMAND_LINE)
     send("Di Makassar.", at="2026-11-02T09:15:00+08:00")
     page = login("staff").get(PAGE).text
     assert "2 Nov 2026 09.15" in page and "WITA" in page
 
 
 def test_this_month_is_shown_by_default(login, client, send, db):
-    this_month = periods.containing("month", periods.today(config.get_settings(db)))
+    this_month = periods.containing("month", periods.today(store.settings.read(db)))
     page = login("staff").get("/staff/comments").text
     assert f"Kritik dan saran warga: {this_month.label()}" in page
 
@@ -148,9 +149,9 @@ def three(send, db):
         "ditindaklanjuti": send("AC rusak.", at="2026-11-03T09:00:00+07:00"),
         "selesai": send("Petugas tidak senyum.", at="2026-11-04T09:00:00+07:00"),
     }
-    comments.set_follow_up(db, ids["ditindaklanjuti"], "ditindaklanjuti", "Teknisi dipanggil",
+    store.comments.set_follow_up(db, ids["ditindaklanjuti"], "ditindaklanjuti", "Teknisi dipanggil",
                            actor=Actor("x"))
-    comments.set_follow_up(db, ids["selesai"], "selesai", None, actor=Actor("x"))
+    store.comments.set_follow_up(db, ids["selesai"], "selesai", None, actor=Actor("x"))
     return ids
 
 
@@ -275,15 +276,15 @@ def test_a_response_without_a_comment_cannot_get_a_status(login, client, send, d
     assert stored(db, rid)["comment_status"] is None
 
 
-# --- ikm.comments without the web ----------------------------------------------------------
+# --- store.comments without the web ----------------------------------------------------------
 
 def test_set_follow_up_refuses_what_it_cannot_store(db, send):
     rid = send("Kursi kurang.")
     with pytest.raises(ValueError, match="status"):
-        comments.set_follow_up(db, rid, "dibuang", None, actor=Actor("x"))
+        store.comments.set_follow_up(db, rid, "dibuang", None, actor=Actor("x"))
     with pytest.raises(ValueError, match="note"):
-        comments.set_follow_up(db, rid, "selesai", "x" * 1001, actor=Actor("x"))
-    assert comments.set_follow_up(db, rid, "selesai", " ", actor=Actor("x"),
+        store.comments.set_follow_up(db, rid, "selesai", "x" * 1001, actor=Actor("x"))
+    assert store.comments.set_follow_up(db, rid, "selesai", " ", actor=Actor("x"),
                                   now="2026-11-05T01:00:00+00:00")
     row = stored(db, rid)
     assert (row["comment_status"], row["comment_note"], row["comment_updated_at"]) == (

@@ -10,9 +10,9 @@ import time
 import uuid
 from datetime import datetime, timedelta, timezone
 
-from ikm import config, devices
-from ikm.audit import COMMAND_LINE
-from ikm.db import connect
+import store
+from store.audit import COMMAND_LINE
+from store.schema import connect
 
 SENDERS = 32
 ROUNDS = 3
@@ -67,9 +67,9 @@ def test_sigkill_under_load_loses_no_acknowledged_response(server_process):
     server_process.start()
     db = connect(server_process.instance / "skm.db")
     # One kiosk per sender: a kiosk has at most two requests under way (more get 429).
-    tokens = [devices.add_kiosk(db, f"Loket {n}", actor=COMMAND_LINE)[1]
+    tokens = [store.kiosks.add_kiosk(db, f"Loket {n}", actor=COMMAND_LINE)[1]
               for n in range(1, SENDERS + 1)]
-    config.set_settings(db, {"burst_count": 10**6}, actor=COMMAND_LINE)
+    store.settings.save(db, {"burst_count": 10**6}, actor=COMMAND_LINE)
     db.close()
 
     acked: set[str] = set()

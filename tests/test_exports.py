@@ -12,9 +12,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+import store
 from bench.seed import seed
-from ikm import comments, export
-from ikm.audit import Actor
+from results import csv_export
+from store.audit import Actor
 from web.exports import XLSX
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -151,7 +152,7 @@ def test_the_csv_is_a_utf8_download_named_after_the_period(login, client, known)
         "attachment; filename=skm-2026-11-01_2026-11-30.csv")
     assert reply.headers["Cache-Control"] == "no-store"
     assert reply.data.startswith(b"\xef\xbb\xbf\"id\",\"answered_at\"")
-    assert list(csv_rows(reply)[0]) == list(export.COLUMNS)
+    assert list(csv_rows(reply)[0]) == list(csv_export.COLUMNS)
 
 
 def test_the_csv_holds_exactly_the_counted_responses_by_default(login, client, known, db):
@@ -182,7 +183,7 @@ def test_flagged_responses_are_included_only_when_asked(login, client, known):
 
 
 def test_the_csv_shows_the_follow_up(login, client, known, db):
-    comments.set_follow_up(db, known["counted"][0], "selesai", "Kursi ditambah",
+    store.comments.set_follow_up(db, known["counted"][0], "selesai", "Kursi ditambah",
                            actor=Actor("petugas"))
     rows = csv_rows(login("staff").get(f"/staff/exports/csv?{NOVEMBER}"))
     assert (rows[0]["comment_status"], rows[0]["comment_note"]) == ("selesai", "Kursi ditambah")
@@ -207,7 +208,7 @@ def test_flagged_rows_are_easy_to_leave_out(login, client, known, tmp_path):
     rows = csv_rows(login("staff").get(f"/staff/exports/csv?{NOVEMBER}&flagged=1"))
     path = tmp_path / "counted.csv"
     with path.open("w", newline="", encoding="utf-8") as f:
-        out = csv.DictWriter(f, export.COLUMNS)
+        out = csv.DictWriter(f, csv_export.COLUMNS)
         out.writeheader()
         out.writerows(r for r in rows if r["counted"] == "1")
     same_result(calculator(path), client.get(API).json)
@@ -305,7 +306,7 @@ def test_the_profile_sheet_counts_the_respondents(login, client, known):
 
 
 def test_the_comment_sheet_lists_every_comment_with_its_follow_up(login, client, known, db):
-    comments.set_follow_up(db, known["counted"][2], "ditindaklanjuti", "Teknisi dipanggil",
+    store.comments.set_follow_up(db, known["counted"][2], "ditindaklanjuti", "Teknisi dipanggil",
                            actor=Actor("petugas"))
     ws = xlsx(login("staff"))["Kritik dan saran"]
     rows = rows_of(ws)
@@ -320,10 +321,10 @@ def test_the_data_sheet_holds_the_csv_rows_as_numbers(login, client, known):
     login("staff")
     csv_data = csv_rows(client.get(f"/staff/exports/csv?{NOVEMBER}"))
     ws = xlsx(client)["Data"]
-    assert [c.value for c in ws[1]] == list(export.COLUMNS) and ws.freeze_panes == "A2"
+    assert [c.value for c in ws[1]] == list(csv_export.COLUMNS) and ws.freeze_panes == "A2"
     rows = rows_of(ws)
     assert [r[0] for r in rows] == [r["id"] for r in csv_data]
-    u1 = export.COLUMNS.index("U1")
+    u1 = csv_export.COLUMNS.index("U1")
     for row, expected in zip(rows, csv_data):
         assert row[u1:u1 + 9] == [int(expected[f"U{i}"]) if expected[f"U{i}"] else None
                                   for i in range(1, 10)]
@@ -345,7 +346,7 @@ def hostile(send, db):
         rid = send({"U1": 3}, f"2026-11-0{i + 2}T09:00:00+07:00", comment="x")
         # Stored directly: the kiosk API strips leading tabs, an older database may not have.
         db["responses"].update(rid, {"comment": text})
-    comments.set_follow_up(db, rid, "selesai", "=1+1", actor=Actor("petugas"))
+    store.comments.set_follow_up(db, rid, "selesai", "=1+1", actor=Actor("petugas"))
     db["services"].update("KTP-EL", {"name": "=cmd|' /C calc'!A0"})
     db["kiosks"].update(1, {"name": "@Loket"})
 
@@ -357,7 +358,7 @@ def test_formulas_are_neutralised_in_the_csv(login, client, hostile):
     assert rows[-1]["comment_note"] == "'=1+1"
     for r in rows:
         for column in ("comment", "comment_note", "service_name", "kiosk"):
-            assert not r[column].startswith(export.FORMULA_START), (column, r[column])
+            assert not r[column].startswith(csv_export.FORMULA_START), (column, r[column])
     assert {r["service_name"] for r in rows} == {"'=cmd|' /C calc'!A0"}
     assert {r["kiosk"] for r in rows} == {"'@Loket"}
 
@@ -383,10 +384,10 @@ def test_formulas_are_stored_as_text_in_the_workbook(login, client, hostile):
 
 
 def test_neutralise_leaves_ordinary_text_and_numbers_alone():
-    assert export.neutralise("Kursi kurang.") == "Kursi kurang."
-    assert export.neutralise(" =1") == " =1" and export.neutralise(3) == 3
-    assert export.neutralise(None) is None
-    assert [export.neutralise(t) for t in INJECTIONS] == ["'" + t for t in INJECTIONS]
+    assert csv_export.neutralise("Kursi kurang.") == "Kursi kurang."
+    assert csv_export.neutralise(" =1") == " =1" and csv_export.neutralise(3) == 3
+    assert csv_export.neutralise(None) is None
+    assert [csv_export.neutralise(t) for t in INJECTIONS] == ["'" + t for t in INJECTIONS]
 
 
 def test_control_characters_do_not_break_the_workbook(login, client, send, db):

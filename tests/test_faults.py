@@ -12,10 +12,11 @@ from pathlib import Path
 import pytest
 from conftest import post_form
 
-import ikm.db
 import kiosk
-from ikm import backup, config, store
-from ikm.responses import parse
+import store
+import store.schema
+from ikm import office
+from ikm.validation import parse
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -36,7 +37,7 @@ def post(client, kiosk_token):
 
 def with_pragma(monkeypatch, pragma: str) -> None:
     """Make every new connection of the app carry a PRAGMA that simulates a fault."""
-    real = ikm.db.connect
+    real = store.schema.connect
 
     def faulty(path, timeout=10):
         db = real(path, timeout)
@@ -107,17 +108,17 @@ def test_backup_while_kiosks_write_is_consistent_and_restores_the_same_ikm(
 
     def keep_writing():
         # Kiosks keep sending (dated November) while the backup runs.
-        conn = ikm.db.connect(app.config["DATABASE"])
-        settings = {**config.DEFAULTS, "min_survey_seconds": 0}
+        conn = store.schema.connect(app.config["DATABASE"])
+        settings = {**office.DEFAULTS, "min_survey_seconds": 0}
         while not stop.is_set():
             item = parse({**response(), "answered_at": "2026-11-02T10:00:00+07:00"}, {"KK"})
-            store.record_responses(conn, None, [item], settings)
+            store.responses.record(conn, None, [item], settings)
         conn.close()
 
     writer = threading.Thread(target=keep_writing)
     writer.start()
     try:
-        copy = backup.backup(Path(app.config["DATABASE"]), tmp_path)
+        copy = store.backup.backup(Path(app.config["DATABASE"]), tmp_path)
     finally:
         stop.set()
         writer.join()
@@ -128,7 +129,7 @@ def test_backup_while_kiosks_write_is_consistent_and_restores_the_same_ikm(
 
     restored = tmp_path / "restored"
     restored.mkdir()
-    kept = backup.restore(copy, restored / "skm.db")
+    kept = store.backup.restore(copy, restored / "skm.db")
     assert kept is None
     again = kiosk.create_app({"TESTING": True}, instance_path=restored).test_client()
     assert again.get("/api/ikm?from=2026-10-01&to=2026-10-31").json == october
@@ -152,7 +153,7 @@ def test_restore_refuses_a_file_that_is_not_a_backup(tmp_path):
     junk = tmp_path / "foto.db"
     sqlite3.connect(junk).execute("CREATE TABLE x (y)").connection.close()
     with pytest.raises(ValueError, match="not an SKM database"):
-        backup.restore(junk, tmp_path / "skm.db")
+        store.backup.restore(junk, tmp_path / "skm.db")
 
 
 def test_admins_download_a_backup_that_opens(login, tmp_path):
@@ -169,7 +170,7 @@ def test_admins_download_a_backup_that_opens(login, tmp_path):
 SLOW_MIGRATION = textwrap.dedent("""
     import sys, time
     sys.path.insert(0, {root!r})
-    from ikm.db import connect, migrations
+    from store.schema import connect, migrations
 
     @migrations(name="9999_slow_test_migration")
     def slow(db):
@@ -184,7 +185,7 @@ SLOW_MIGRATION = textwrap.dedent("""
 
 def test_a_crash_in_the_middle_of_a_migration_leaves_nothing_half_done(tmp_path):
     database = tmp_path / "skm.db"
-    ikm.db.open_db(database).close()
+    store.schema.open_db(database).close()
     script = tmp_path / "migrate.py"
     script.write_text(SLOW_MIGRATION.format(root=str(ROOT), db=str(database)))
     proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
@@ -192,10 +193,10 @@ def test_a_crash_in_the_middle_of_a_migration_leaves_nothing_half_done(tmp_path)
     proc.kill()  # power cut while the migration's transaction is open
     proc.wait()
     proc.stdout.close()
-    db = ikm.db.open_db(database)  # the server starting again
+    db = store.schema.open_db(database)  # the server starting again
     assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert "big" not in db.table_names()
-    applied = [m.name for m in ikm.db.migrations.applied(db)]
+    applied = [m.name for m in store.schema.migrations.applied(db)]
     assert "9999_slow_test_migration" not in applied
     assert db["services"].count == 13
 
@@ -209,9 +210,9 @@ def restore_command(source: Path, folder: Path) -> subprocess.CompletedProcess:
 def test_restore_refuses_a_backup_from_a_newer_version_of_the_program(tmp_path):
     folder = tmp_path / "instance"
     folder.mkdir()
-    ikm.db.open_db(folder / "skm.db").close()
+    store.schema.open_db(folder / "skm.db").close()
     newer = tmp_path / "dari-versi-baru.db"
-    db = ikm.db.open_db(newer)
+    db = store.schema.open_db(newer)
     db["_sqlite_migrations"].insert({"migration_set": "ikm", "name": "0099_next_year",
                                      "applied_at": "2027-01-01"})
     db.close()
@@ -227,16 +228,16 @@ def test_restore_refuses_a_backup_from_a_newer_version_of_the_program(tmp_path):
 
 def test_restore_brings_an_older_backup_up_to_date_and_audits_it_there(tmp_path):
     old = tmp_path / "cadangan-lama.db"
-    db = ikm.db.connect(old)
-    ikm.db.migrations.apply(db, stop_before="0007_audit_actor")  # before audit had `via`
+    db = store.schema.connect(old)
+    store.schema.migrations.apply(db, stop_before="0007_audit_actor")  # before audit had `via`
     db.close()
     folder = tmp_path / "instance"
     folder.mkdir()
-    ikm.db.open_db(folder / "skm.db").close()
+    store.schema.open_db(folder / "skm.db").close()
     done = restore_command(old, folder)
     assert done.returncode == 0, done.stderr
-    db = ikm.db.connect(folder / "skm.db")
-    assert not ikm.db.migrations.pending(db)
+    db = store.schema.connect(folder / "skm.db")
+    assert not store.schema.migrations.pending(db)
     [entry] = db["audit"].rows
     kept = next(folder.glob("skm.db.before-restore-*"))
     assert (entry["action"], entry["via"], entry["username"]) == ("restore", "cli", None)
@@ -248,7 +249,7 @@ def test_restore_brings_an_older_backup_up_to_date_and_audits_it_there(tmp_path)
 def test_restore_says_how_many_responses_only_the_previous_database_held(
         app, post, tmp_path):
     assert post(response(1)).status_code == 201
-    copy = backup.backup(Path(app.config["DATABASE"]), tmp_path / "cadangan.db")
+    copy = store.backup.backup(Path(app.config["DATABASE"]), tmp_path / "cadangan.db")
     for day in (2, 3, 4):  # acknowledged after the backup
         assert post(response(day)).status_code == 201
     done = restore_command(copy, Path(app.instance_path))
@@ -266,7 +267,7 @@ def test_restore_says_how_many_responses_only_the_previous_database_held(
 
 
 def test_restore_over_a_database_that_is_not_one_keeps_it_as_it_was(app, tmp_path):
-    copy = backup.backup(Path(app.config["DATABASE"]), tmp_path / "cadangan.db")
+    copy = store.backup.backup(Path(app.config["DATABASE"]), tmp_path / "cadangan.db")
     database = Path(app.config["DATABASE"])
     for suffix in ("-wal", "-shm"):
         Path(f"{database}{suffix}").unlink(missing_ok=True)

@@ -19,9 +19,9 @@ import pytest
 from conftest import ServerProcess, free_port
 
 import kiosk
-from ikm import backup, devices, instance
-from ikm.audit import COMMAND_LINE
-from ikm.db import connect, open_db
+import store
+from store.audit import COMMAND_LINE
+from store.schema import connect, open_db
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -86,9 +86,9 @@ def test_a_second_server_is_refused_while_the_other_commands_still_work(
 
 
 def test_restore_while_the_server_runs_is_refused_and_nothing_is_lost(server_process, tmp_path):
-    copy = backup.backup(server_process.instance / "skm.db", tmp_path / "cadangan.db")
+    copy = store.backup.backup(server_process.instance / "skm.db", tmp_path / "cadangan.db")
     db = connect(server_process.instance / "skm.db")
-    _, token = devices.add_kiosk(db, "Loket 1", actor=COMMAND_LINE)
+    _, token = store.kiosks.add_kiosk(db, "Loket 1", actor=COMMAND_LINE)
     db.close()
     server = server_process.start()
     body = json.dumps({"id": "0b7a5a7e-4d7c-4a5e-9d59-6d0f4d5b7c11", "service": "KK",
@@ -125,7 +125,7 @@ def test_the_running_server_notes_itself_in_server_json_and_ctrl_c_removes_it(se
 
 
 def test_a_server_killed_without_warning_leaves_no_lock_behind(server_process, tmp_path):
-    copy = backup.backup(server_process.instance / "skm.db", tmp_path / "cadangan.db")
+    copy = store.backup.backup(server_process.instance / "skm.db", tmp_path / "cadangan.db")
     server = server_process.start()
     first = server.proc.pid
     server.stop(kill=True)  # a power cut, as far as the folder knows
@@ -143,8 +143,8 @@ def test_a_server_killed_without_warning_leaves_no_lock_behind(server_process, t
 def with_backups(folder: Path, source: Path) -> Path:
     """Two daily backups in INSTANCE/backups, as the server keeps them; return the newest."""
     (folder / "backups").mkdir()
-    older = backup.backup(source, folder / "backups" / "skm-2026-11-28.db")
-    newest = backup.backup(source, folder / "backups" / "skm-2026-11-29.db")
+    older = store.backup.backup(source, folder / "backups" / "skm-2026-11-28.db")
+    newest = store.backup.backup(source, folder / "backups" / "skm-2026-11-29.db")
     os.utime(older, (1_700_000_000, 1_700_000_000))
     return newest
 
@@ -218,7 +218,7 @@ def test_commands_on_a_damaged_database_say_so_in_one_line(tmp_path, command, ca
 
     folder = tmp_path / "instance"
     folder.mkdir()
-    (folder / "skm.db").write_bytes(instance.SQLITE_HEADER + b"\x00" * 10)
+    (folder / "skm.db").write_bytes(store.instance.SQLITE_HEADER + b"\x00" * 10)
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr("sys.stdin", io.StringIO("kata-sandi-rahasia\n"))
     assert kiosk.main([*command, "--instance", str(folder)]) == 2
@@ -280,7 +280,7 @@ def test_an_instance_folder_without_write_permission_is_said_in_one_line(
     def refused(*args, **kwargs):
         raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
 
-    monkeypatch.setattr(instance.tempfile, "mkstemp", refused)
+    monkeypatch.setattr(store.instance.tempfile, "mkstemp", refused)
     assert kiosk.main(["add-kiosk", "Loket 1", "--instance", str(folder)]) == 2
     assert one_line(capsys.readouterr().err) == (
         f"error: the instance folder {folder} is read-only (Permission denied), so nothing "

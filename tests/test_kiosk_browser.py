@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from ikm import config, devices
+import store
 from ikm.__main__ import main as calculator
-from ikm.audit import COMMAND_LINE
 from ikm.method import PERMENPAN_2017
 from ikm.profile import FIELDS
-from ikm.report import period_result
+from results.summary import period_result
+from store.audit import COMMAND_LINE
 
 SCREENS_DIR = Path(__file__).resolve().parent.parent / "test-output" / "screens"
 WIDE = (date(2000, 1, 1), date(2100, 1, 1))  # every office date, whatever the time zone
@@ -26,7 +26,7 @@ WIB = timezone(timedelta(hours=7))
 
 def use_settings(db, **values) -> None:
     """Store settings for the next page load; tests tap faster than a human, so no flags."""
-    config.set_settings(db, {"min_survey_seconds": 0, "burst_count": 1000,
+    store.settings.save(db, {"min_survey_seconds": 0, "burst_count": 1000,
                              "thanks_seconds": 1, **values}, actor=COMMAND_LINE)
 
 
@@ -368,8 +368,8 @@ def test_unpaired_and_revoked_tablets_do_not_run_the_survey(live_server, db, pag
     expect(page.locator("#unpaired")).to_be_visible()
     expect(page.locator("#service")).to_be_hidden()
 
-    kiosk_id, token = devices.add_kiosk(db, "Loket 2", actor=COMMAND_LINE)
-    devices.revoke(db, kiosk_id, actor=COMMAND_LINE)
+    kiosk_id, token = store.kiosks.add_kiosk(db, "Loket 2", actor=COMMAND_LINE)
+    store.kiosks.revoke(db, kiosk_id, actor=COMMAND_LINE)
     page.goto(f"{live_server.url}/kiosk/pair#{token}")
     expect(page.locator(".pair-status")).to_contain_text("tidak berlaku")
     expect(page.locator("#pair a.primary")).to_be_hidden()
@@ -479,14 +479,14 @@ def test_a_revoked_tablet_stops_taking_surveys_and_keeps_what_it_has(live_server
     """After a revoke the kiosk shows the pairing screen; its waiting survey is kept."""
     use_settings(db, thanks_seconds=30)
     pair(page, live_server.url, kiosk_token)
-    devices.revoke(db, devices.kiosk_for_token(db, kiosk_token)["id"], actor=COMMAND_LINE)
+    store.kiosks.revoke(db, store.kiosks.kiosk_for_token(db, kiosk_token)["id"], actor=COMMAND_LINE)
     take_survey(page, [3] * 9)
     page.tap("#thanks")
     expect(page.locator("#unpaired")).to_be_visible(timeout=10000)
     assert len(outbox_pending(page)) == 1
     assert page.evaluate("localStorage.getItem('skm-kiosk-token')") is None
     # Paired again with a new token, the kept survey goes out.
-    _, token = devices.add_kiosk(db, "Loket 1 (baru)", actor=COMMAND_LINE)
+    _, token = store.kiosks.add_kiosk(db, "Loket 1 (baru)", actor=COMMAND_LINE)
     db["kiosks"].update(2, {"created_at": "2026-01-01T00:00:00.000+00:00"})
     pair(page, live_server.url, token)
     (row,) = wait_for_rows(db, 1)

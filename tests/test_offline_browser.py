@@ -6,9 +6,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from ikm import config, devices
-from ikm.audit import COMMAND_LINE
-from ikm.db import connect
+import store
+from store.audit import COMMAND_LINE
+from store.schema import connect
 
 ARRIVAL_WAIT = 40  # seconds; the outbox retries at least every 15 s
 
@@ -16,8 +16,8 @@ ARRIVAL_WAIT = 40  # seconds; the outbox retries at least every 15 s
 def prepare(server, **settings) -> str:
     """Register a kiosk and make the office's settings test-friendly; return its token."""
     db = connect(server.instance / "skm.db")
-    _, token = devices.add_kiosk(db, "Loket 1", actor=COMMAND_LINE)
-    config.set_settings(db, {"min_survey_seconds": 0, "burst_count": 10**6,
+    _, token = store.kiosks.add_kiosk(db, "Loket 1", actor=COMMAND_LINE)
+    store.settings.save(db, {"min_survey_seconds": 0, "burst_count": 10**6,
                              "thanks_seconds": 1, **settings}, actor=COMMAND_LINE)
     db.close()
     return token

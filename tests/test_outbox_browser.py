@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 import pytest
 from test_offline_browser import BAD_ENTRY, pair, prepare, rows
 
-from ikm.db import connect
+from store.schema import connect
 
 ARRIVAL_WAIT = 40  # seconds; the outbox retries at least every 15 s
 RESPONSES = "**/api/responses"

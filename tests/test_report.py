@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
+import store
 from bench.seed import seed
-from ikm import report, users
-from ikm.audit import COMMAND_LINE
 from ikm.periods import containing
+from results import summary
+from store.audit import COMMAND_LINE
 
 OCTOBER = containing("month", date(2026, 10, 1))
 OUTPUT = Path(__file__).resolve().parent.parent / "test-output"
@@ -32,7 +33,7 @@ def test_report_page_needs_a_login(client):
 
 def test_report_shows_the_period_numbers(seeded, login):
     page = login("viewer").get("/staff/report?kind=month&from=2026-10-01").text
-    result = report.period_result(seeded, OCTOBER.start, OCTOBER.end)
+    result = summary.period_result(seeded, OCTOBER.start, OCTOBER.end)
     assert f"{result.ikm:.2f}" in page and f">{result.grade}<" in page
     assert "Oktober 2026" in page and "September 2026" in page and "Oktober 2025" in page
     assert "Rencana tindak lanjut" in page and "Camat" in page
@@ -42,38 +43,40 @@ def test_report_shows_the_period_numbers(seeded, login):
 
 
 def test_agenda_names_the_weakest_and_the_drops(db):
-    from ikm import config, store
-    from ikm.responses import parse
+    import store
+    from ikm import office
+    from ikm.validation import parse
 
-    codes = config.QUESTIONNAIRES["full"]
+    codes = office.QUESTIONNAIRES["full"]
 
     def add(month: str, answers: dict, n: int):
         items = [parse({"id": f"00000000-0000-4000-8000-{month[-2:]}{i:010d}", "service": "KK",
                         "answered_at": f"{month}-10T10:00:00+07:00", "answers": answers},
                        {"KK"}) for i in range(n)]
-        store.record_responses(db, None, items, {**config.DEFAULTS, "min_survey_seconds": 0})
+        store.responses.record(db, None, items, {**office.DEFAULTS, "min_survey_seconds": 0})
 
     add("2026-09", {c: 4 for c in codes}, 20)
     add("2026-10", {**{c: 4 for c in codes}, "U9": 2, "U3": 3}, 20)
-    data = report.monthly_report(db, OCTOBER)
+    data = summary.monthly_report(db, OCTOBER)
     assert [u.code for u in data.weakest] == ["U9", "U3", "U1"]
     assert [(u.code, float(c.delta)) for u, c in data.drops] == [("U9", -50.0), ("U3", -25.0)]
     assert data.drops[0][1].significant is True
 
 
 def test_comments_are_grouped_by_service_with_their_status(db, login):
-    from ikm import config, store
-    from ikm.responses import parse
+    import store
+    from ikm import clock, office
+    from ikm.validation import parse
 
     rows = [("KTP-EL", "Petugas kurang senyum"), ("KK", "Kursi kurang"), ("KTP-EL", "Cepat")]
     items = [parse({"id": f"00000000-0000-4000-8000-{i:012d}", "service": s,
                     "answered_at": "2026-10-05T09:00:00+07:00", "answers": {"U1": 3},
                     "comment": c}, {s}) for i, (s, c) in enumerate(rows)]
-    store.record_responses(db, None, items, {**config.DEFAULTS, "min_survey_seconds": 0})
-    groups = report.comments_by_service(db, OCTOBER, config.parse_offset("+07:00"))
+    store.responses.record(db, None, items, {**office.DEFAULTS, "min_survey_seconds": 0})
+    groups = summary.comments_by_service(db, OCTOBER, clock.parse_offset("+07:00"))
     assert [(s["code"], [c.text for c in cs]) for s, cs in groups] == [
         ("KK", ["Kursi kurang"]), ("KTP-EL", ["Petugas kurang senyum", "Cepat"])]
-    assert report.open_complaints(groups) == 3
+    assert summary.open_complaints(groups) == 3
 
 
 needs_pdf_tools = pytest.mark.skipif(not shutil.which("pdftotext"),
@@ -83,7 +86,7 @@ needs_pdf_tools = pytest.mark.skipif(not shutil.which("pdftotext"),
 @needs_pdf_tools
 def test_report_prints_on_at_most_four_a4_pages_with_the_api_numbers(
         seeded, live_server, browser, client, tmp_path):
-    users.create_user(seeded, "camat", "rahasia-camat", "viewer", actor=COMMAND_LINE)
+    store.accounts.create_user(seeded, "camat", "rahasia-camat", "viewer", actor=COMMAND_LINE)
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.goto(f"{live_server.url}/login")
     page.fill("#username", "camat")
@@ -120,5 +123,5 @@ def test_report_prints_on_at_most_four_a4_pages_with_the_api_numbers(
 
 def test_the_trend_of_this_year_stops_at_this_month(db):
     year = containing("year", date(2026, 11, 28))
-    months = report.overview(db, year, today=date(2026, 11, 28)).trend
+    months = summary.overview(db, year, today=date(2026, 11, 28)).trend
     assert months[-1][0].label() == "November 2026" and len(months) == 12

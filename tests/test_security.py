@@ -9,9 +9,10 @@ from conftest import post_form
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ikm import config, store
-from ikm.audit import COMMAND_LINE
-from ikm.responses import parse
+import store
+from ikm import office
+from ikm.validation import parse
+from store.audit import COMMAND_LINE
 
 SCRIPT = "<script>alert('xss')</script>"
 
@@ -90,7 +91,7 @@ def test_script_in_a_comment_and_a_service_name_is_escaped_everywhere(db, kiosk_
     db["services"].update("KK", {"name": SCRIPT})
     item = parse({"id": str(uuid.uuid4()), "service": "KK", "comment": SCRIPT,
                   "answered_at": "2026-10-05T10:00:00+07:00", "answers": {"U1": 4}}, {"KK"})
-    store.record_responses(db, None, [item], {**config.DEFAULTS, "min_survey_seconds": 0})
+    store.responses.record(db, None, [item], {**office.DEFAULTS, "min_survey_seconds": 0})
     signed_in = login("admin")
     pages = ["/", "/kiosk/", "/staff/?kind=month&from=2026-10-01",
              "/staff/report?kind=month&from=2026-10-01",
@@ -132,9 +133,9 @@ def test_the_audit_log_records_logins_exports_and_changes(app, client, login):
 def test_login_never_redirects_off_site(client, db, next_url):
     from conftest import PASSWORD, csrf_token
 
-    from ikm import users
+    import store
 
-    users.create_user(db, "camat", PASSWORD, "viewer", actor=COMMAND_LINE)
+    store.accounts.create_user(db, "camat", PASSWORD, "viewer", actor=COMMAND_LINE)
     token = csrf_token(client.get("/login").text)
     reply = client.post(f"/login?next={next_url}",
                         data={"username": "camat", "password": PASSWORD, "csrf_token": token})
@@ -142,7 +143,7 @@ def test_login_never_redirects_off_site(client, db, next_url):
 
 
 def test_every_audit_action_has_words_on_the_page():
-    from ikm.audit import ACTIONS
+    from store.audit import ACTIONS
     from web.admin.audit import LABELS
 
     assert set(LABELS) == set(ACTIONS)
@@ -151,9 +152,9 @@ def test_every_audit_action_has_words_on_the_page():
 def test_the_audit_log_never_keeps_the_setup_token(client, db, login):
     from conftest import PASSWORD, csrf_token
 
-    from ikm import users
+    import store
 
-    token = users.new_setup_token(db)
+    token = store.accounts.new_setup_token(db)
     page = client.get(f"/setup/{token}").text
     client.post(f"/setup/{token}", data={"username": "camat", "password": PASSWORD,
                                          "confirm": PASSWORD, "csrf_token": csrf_token(page)})
@@ -194,12 +195,12 @@ def test_behind_the_proxy_cookies_are_secure_and_hsts_is_sent(proxied):
 def test_behind_the_proxy_the_client_address_is_the_one_hop_the_proxy_saw(proxied):
     from conftest import PASSWORD, csrf_token
 
-    from ikm import users
-    from ikm.audit import COMMAND_LINE
-    from ikm.db import connect
+    import store
+    from store.audit import COMMAND_LINE
+    from store.schema import connect
 
     db = connect(proxied.config["DATABASE"])
-    users.create_user(db, "camat", PASSWORD, "admin", actor=COMMAND_LINE)
+    store.accounts.create_user(db, "camat", PASSWORD, "admin", actor=COMMAND_LINE)
     client = proxied.test_client()
     token = csrf_token(client.get("/login", headers=FORWARDED).text)
     # Over HTTPS Flask-WTF also wants the page's own address as the referrer, as browsers send.

@@ -7,8 +7,8 @@ import pytest
 from conftest import PASSWORD, csrf_token, post_form
 from test_admin import settings_form
 
-from ikm import config, users
-from ikm.audit import COMMAND_LINE
+import store
+from store.audit import COMMAND_LINE
 
 
 def copy_of(app, client):
@@ -66,10 +66,10 @@ def test_an_admins_reset_or_role_change_ends_that_users_sessions(app, login, db,
     staff = login("staff")
     assert opens_staff_pages(staff)
     admin = app.test_client()
-    users.create_user(db, "admin1", PASSWORD, "admin", actor=COMMAND_LINE)
+    store.accounts.create_user(db, "admin1", PASSWORD, "admin", actor=COMMAND_LINE)
     token = csrf_token(admin.get("/login").text)
     admin.post("/login", data={"username": "admin1", "password": PASSWORD, "csrf_token": token})
-    user_id = users.get_user(db, "staff1")["id"]
+    user_id = store.accounts.get_user(db, "staff1")["id"]
     assert post_form(admin, f"/staff/users/{user_id}/{change}", data).status_code == 302
     assert not opens_staff_pages(staff)
     assert opens_staff_pages(admin)  # the admin's own session goes on
@@ -79,7 +79,7 @@ def test_an_old_style_session_without_a_version_is_not_trusted(login, db):
     client = login("viewer")
     with client.session_transaction() as session:
         # As sessions were written before they carried the account's version.
-        session["_user_id"] = str(users.get_user(db, "viewer1")["id"])
+        session["_user_id"] = str(store.accounts.get_user(db, "viewer1")["id"])
     assert not opens_staff_pages(client)
 
 
@@ -101,7 +101,7 @@ def test_a_session_idle_longer_than_eight_hours_ends(login):
 
 def test_the_idle_limit_is_the_offices_setting(login, db):
     client = login("viewer")
-    config.set_settings(db, {"session_idle_hours": 1}, actor=COMMAND_LINE)
+    store.settings.save(db, {"session_idle_hours": 1}, actor=COMMAND_LINE)
     set_used(client, 50 * 60)
     assert opens_staff_pages(client)
     set_used(client, 70 * 60)
@@ -117,7 +117,7 @@ def test_an_admin_sets_the_idle_limit_within_bounds(login, db):
     assert reply.status_code == 200 and "isi angka bulat dari 1 sampai 72" in reply.text
     reply = post_form(client, "/staff/settings/survey", settings_form(db, session_idle_hours="4"))
     assert reply.status_code == 302
-    assert config.get_settings(db)["session_idle_hours"] == 4
+    assert store.settings.read(db)["session_idle_hours"] == 4
 
 
 def test_no_remember_me_cookie_is_ever_set(app, login):

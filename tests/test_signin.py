@@ -8,8 +8,8 @@ import pytest
 from conftest import PASSWORD, post_form
 from test_access import sign_in, signed_in
 
-from ikm import signin, users
-from ikm.audit import COMMAND_LINE
+import store
+from store.audit import COMMAND_LINE
 
 ATTACKER = "10.0.0.66"
 OFFICE_PC = "10.0.0.5"
@@ -17,7 +17,7 @@ OFFICE_PC = "10.0.0.5"
 
 @pytest.fixture
 def camat(db):
-    return users.create_user(db, "camat", PASSWORD, "admin", actor=COMMAND_LINE)
+    return store.accounts.create_user(db, "camat", PASSWORD, "admin", actor=COMMAND_LINE)
 
 
 def fail(app, times: int, name: str = "camat", ip: str = ATTACKER) -> list[int]:
@@ -59,7 +59,7 @@ def test_the_wait_grows_from_30_seconds_to_15_minutes(db, failures, wait):
     db["login_failures"].insert_all({"username": "camat", "ip": ATTACKER,
                                      "at": (now - timedelta(seconds=1)).isoformat()}
                                     for _ in range(failures))
-    left = signin.wait_for(db, "camat", ATTACKER, now)
+    left = store.signin.wait_for(db, "camat", ATTACKER, now)
     assert (left and round(left.total_seconds()) + 1) == wait if wait else left is None
 
 
@@ -93,28 +93,28 @@ def test_trying_many_names_from_one_address_is_slowed_too(app, db, camat):
 
 def test_an_unknown_name_is_checked_against_a_dummy_hash(app, db, camat, monkeypatch):
     checked = []
-    real = signin.check_password_hash
+    real = store.signin.check_password_hash
 
     def spy(stored, password):
         checked.append(stored)
         return real(stored, password)
 
-    monkeypatch.setattr(signin, "check_password_hash", spy)
+    monkeypatch.setattr(store.signin, "check_password_hash", spy)
     sign_in(app, "tidak-ada", "apa-saja-123")
     sign_in(app, "camat", "apa-saja-123")
     # Both cost one scrypt check with the same parameters: the time tells nothing.
-    assert checked[0] == signin._DUMMY_HASH
-    assert checked[1] == users.get_user(db, "camat")["password_hash"]
+    assert checked[0] == store.signin._DUMMY_HASH
+    assert checked[1] == store.accounts.get_user(db, "camat")["password_hash"]
     assert checked[0].split("$")[0] == checked[1].split("$")[0]
 
 
 def test_an_admin_sees_and_lifts_the_slowdown(app, db, camat, login):
-    users.create_user(db, "budi", PASSWORD, "staff", actor=COMMAND_LINE)
+    store.accounts.create_user(db, "budi", PASSWORD, "staff", actor=COMMAND_LINE)
     assert fail(app, 6, name="budi") == [200] * 5 + [429]
     admin = login("admin")
     page = admin.get("/staff/users").text
     assert "masuk diperlambat: 5 kali gagal" in page and "Izinkan masuk lagi" in page
-    budi = users.get_user(db, "budi")["id"]
+    budi = store.accounts.get_user(db, "budi")["id"]
     reply = post_form(admin, f"/staff/users/{budi}/unlock", {}, page_url="/staff/users")
     assert reply.status_code == 302
     assert "budi dapat mencoba masuk lagi sekarang" in admin.get("/staff/users").text

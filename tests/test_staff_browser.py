@@ -11,9 +11,10 @@ import pytest
 from conftest import PASSWORD
 from playwright.sync_api import expect
 
+import store
 from bench.seed import seed
-from ikm import report, users
-from ikm.audit import COMMAND_LINE
+from results import summary
+from store.audit import COMMAND_LINE
 
 SHOTS = Path(__file__).resolve().parent.parent / "test-output" / "staff"
 EMPTY = "Belum ada jawaban survei untuk periode ini."
@@ -30,12 +31,12 @@ def office_today() -> date:
 @pytest.fixture(scope="module")
 def office_db(tmp_path_factory):
     """Thirteen months of an ordinary office up to yesterday, seeded once for this module."""
-    from ikm.db import open_db
+    from store.schema import open_db
 
     path = tmp_path_factory.mktemp("office") / "skm.db"
     db = open_db(path)
     seed(db, date(2025, 10, 27), date(2026, 11, 27), 10, random.Random(14_2017))
-    users.create_user(db, "viewer1", PASSWORD, "viewer", actor=COMMAND_LINE)
+    store.accounts.create_user(db, "viewer1", PASSWORD, "viewer", actor=COMMAND_LINE)
     db.close()
     return path
 
@@ -98,11 +99,11 @@ def expect_drawn(page, figure: str) -> None:
 
 def trend_points(db_path: Path, end: date) -> int:
     """How many of the twelve months up to `end` have responses (one point each)."""
-    from ikm.db import connect
+    from store.schema import connect
 
     db = connect(db_path)
     try:
-        return sum(1 for _, r in report.trend(db, end) if r is not None)
+        return sum(1 for _, r in summary.trend(db, end) if r is not None)
     finally:
         db.close()
 

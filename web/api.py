@@ -7,38 +7,28 @@ from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, jsonify, request
-from werkzeug.exceptions import HTTPException
+from flask import Blueprint, abort, current_app, jsonify, request
 
-from ikm import config, devices, periods, report, store
-from ikm.db import write_transaction
-from ikm.responses import Invalid, clock_time, parse
+import store
+from ikm import clock, periods
+from ikm.validation import Invalid, clock_time, parse
+from results import summary
+from store.schema import write_transaction
 from web import kiosk_turns
 from web.database import get_db, write_turn
+from web.errors import json_error
+from web.helpers import office_settings, today
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 MAX_BATCH = 500
 
 
-def error(status: int, field: str, message: str, **headers: str) -> Response:
-    """Return a JSON error that names the field at fault."""
-    response = jsonify({"error": message, "field": field})
-    response.status_code = status
-    response.headers.update(headers)
-    return response
-
-
-@bp.errorhandler(HTTPException)
-def _http_error(exc: HTTPException):
-    return error(exc.code or 500, "request", exc.description or exc.name)
-
-
 def _kiosk() -> dict[str, Any]:
     header = request.headers.get("Authorization", "")
     token = header[7:].strip() if header.lower().startswith("bearer ") else None
-    kiosk = devices.kiosk_for_token(get_db(), token)
+    kiosk = store.kiosks.kiosk_for_token(get_db(), token)
     if kiosk is None:
-        abort(error(401, "Authorization", "a paired kiosk's token is needed "
+        abort(json_error(401, "Authorization", "a paired kiosk's token is needed "
                                           "(Authorization: Bearer TOKEN)"))
     return kiosk
 
@@ -50,19 +40,19 @@ def kiosk_turn(kiosk: dict[str, Any]) -> Iterator[None]:
         with kiosk_turns.turns(current_app).turn(kiosk["token_hash"]):
             yield
     except kiosk_turns.Busy:
-        abort(error(429, "Authorization", kiosk_turns.MESSAGE,
+        abort(json_error(429, "Authorization", kiosk_turns.MESSAGE,
                     **{"Retry-After": str(kiosk_turns.RETRY_AFTER_SECONDS)}))
 
 
 def _json_body() -> Any:
     if request.mimetype != "application/json":
-        abort(error(415, "Content-Type", "send the response as application/json"))
+        abort(json_error(415, "Content-Type", "send the response as application/json"))
     try:
         return json.loads(request.get_data(cache=False))
     except (ValueError, UnicodeDecodeError):
-        abort(error(400, "body", "the body is not valid JSON"))
+        abort(json_error(400, "body", "the body is not valid JSON"))
     except RecursionError:  # arrays or objects nested thousands deep
-        abort(error(400, "body", "the JSON is nested too deeply"))
+        abort(json_error(400, "body", "the JSON is nested too deeply"))
 
 
 def _kiosk_clock() -> datetime | None:
@@ -83,22 +73,23 @@ def post_responses():
     with kiosk_turn(kiosk):
         body = _json_body()
         db = get_db()
-        services = {code for (code,) in db.execute("SELECT code FROM services")}
-        settings = config.get_settings(db)
+        services = store.services.codes(db)
+        settings = office_settings()
         if not isinstance(body, list):
             try:
                 response = parse(body, services)
             except Invalid as exc:
-                return error(422, exc.field, exc.message)
+                return json_error(422, exc.field, exc.message)
             with write_turn():
-                (status,) = store.record_responses(db, kiosk, [response], settings,
+                (status,) = store.responses.record(db, kiosk, [response], settings,
                                                    _kiosk_clock())
             if isinstance(status, Invalid):
-                return error(422, status.field, status.message)
+                return json_error(422, status.field, status.message)
             return jsonify({"id": response.id, "status": status}), (
-                201 if status == store.STORED else 200)
+                201 if status == store.responses.STORED else 200)
         if len(body) > MAX_BATCH:
-            return error(413, "body", f"{len(body)} responses; at most {MAX_BATCH} per request")
+            return json_error(413, "body",
+                              f"{len(body)} responses; at most {MAX_BATCH} per request")
         # Each result carries the id as the kiosk sent it, to take its entry off the outbox.
         ids = [item.get("id") if isinstance(item, dict) else None for item in body]
         outcomes: list[str | Invalid] = []
@@ -106,12 +97,12 @@ def post_responses():
         for item in body:
             try:
                 valid.append(parse(item, services))
-                outcomes.append(store.STORED)  # a placeholder until it is stored
+                outcomes.append(store.responses.STORED)  # a placeholder until it is stored
             except Invalid as exc:
                 outcomes.append(exc)
         with write_turn():
-            stored = iter(store.record_responses(db, kiosk, valid, settings, _kiosk_clock()))
-        outcomes = [next(stored) if o == store.STORED else o for o in outcomes]
+            stored = iter(store.responses.record(db, kiosk, valid, settings, _kiosk_clock()))
+        outcomes = [next(stored) if o == store.responses.STORED else o for o in outcomes]
         return jsonify({"results": [_result(rid, o) for rid, o in zip(ids, outcomes)]})
 
 
@@ -122,18 +113,18 @@ def kiosk_hello():
     with kiosk_turn(kiosk):
         # pair.js says hello with no body; a report that is sent must be readable JSON.
         report_ = _json_body() if request.is_json and request.content_length else {}
-        status = devices.status_from_report(report_ if isinstance(report_, dict) else {},
+        status = store.kiosks.status_from_report(report_ if isinstance(report_, dict) else {},
                                             _kiosk_clock())
         db = get_db()
         with write_turn(), write_transaction(db):
-            devices.seen(db, kiosk, **status)
-    return jsonify({"kiosk": kiosk["name"], "server_time": config.utc_now()})
+            store.kiosks.seen(db, kiosk, **status)
+    return jsonify({"kiosk": kiosk["name"], "server_time": clock.utc_now()})
 
 
 @bp.get("/services")
 def services():
     """List the active services, in the office's order."""
-    rows = get_db()["services"].rows_where("active = 1", order_by="position")
+    rows = store.services.in_order(get_db(), active_only=True)
     return jsonify([{"code": r["code"], "name": r["name"], "name_en": r["name_en"]}
                     for r in rows])
 
@@ -142,7 +133,7 @@ def _date(name: str) -> date:
     try:
         return periods.parse_date(name, request.args[name])
     except periods.BadDate as exc:
-        abort(error(400, exc.field, exc.message))
+        abort(json_error(400, exc.field, exc.message))
 
 
 @bp.get("/trend")
@@ -150,9 +141,9 @@ def trend():
     """Return the IKM of each of the 12 months up to the one containing `to` (default today)."""
     db = get_db()
     # The settings give only the default date: not read when the date is given.
-    end = _date("to") if "to" in request.args else periods.today(config.get_settings(db))
+    end = _date("to") if "to" in request.args else today()
     months = []
-    for period, result in report.trend(db, end):
+    for period, result in summary.trend(db, end):
         months.append({"month": period.start.isoformat()[:7], "label": period.label(),
                        "respondents": result.respondents if result else 0,
                        "ikm": float(result.ikm) if result and result.ikm is not None else None,
@@ -167,14 +158,14 @@ def ikm():
     if "from" in request.args and "to" in request.args:
         start, end = _date("from"), _date("to")
     else:  # the settings give only the default period: read when needed
-        first, last = periods.current_month(config.get_settings(db))
+        first, last = periods.current_month(office_settings())
         start = _date("from") if "from" in request.args else first
         end = _date("to") if "to" in request.args else last
     if start > end:
-        return error(400, "to", "the period ends before it starts")
+        return json_error(400, "to", "the period ends before it starts")
     service = request.args.get("service") or None
-    if service and not db["services"].count_where("code = ?", [service]):
-        return error(404, "service", f"{service!r} is not a service of this office")
-    result = report.period_result(db, start, end, service)
+    if service and store.services.get(db, service) is None:
+        return json_error(404, "service", f"{service!r} is not a service of this office")
+    result = summary.period_result(db, start, end, service)
     return jsonify({**result.to_dict(), "from": start.isoformat(), "to": end.isoformat(),
                     "service": service})

@@ -1,7 +1,7 @@
 """Audit entries for what only reads data out: exports and backup downloads.
 
 Changes write their own entry, in their own transaction, where they commit (ikm/*);
-sign-ins are counted by ikm.signin. Nothing here guesses from a request what happened.
+sign-ins are counted by store.signin. Nothing here guesses from a request what happened.
 """
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import sqlite3
 
 from flask import current_app
 
-from ikm import audit
-from ikm.db import unavailable, write_transaction
+import store
+from store.schema import unavailable, write_transaction
 from web.auth import actor
 from web.database import get_db
 
@@ -20,7 +20,7 @@ def note_export(detail: str) -> None:
     who = actor()
     try:
         with write_transaction(get_db()) as db:
-            audit.record(db, "export", who, detail)
+            store.audit.record(db, "export", who, detail)
     except sqlite3.OperationalError as exc:
         if not unavailable(exc):
             raise

@@ -39,15 +39,16 @@ from flask_login import (
     logout_user,
 )
 
-from ikm import audit, config, signin, users
-from ikm.db import unavailable, write_transaction
+import store
+from store.schema import unavailable, write_transaction
 from web.database import get_db
 from web.forms import ChangePasswordForm, LoginForm, SetupForm
+from web.helpers import office_settings
 
 bp = Blueprint("auth", __name__)
-# What ikm.users' refusals mean, in the page's language.
+# What store.accounts' refusals mean, in the page's language.
 ACCOUNT_ERRORS = {
-    "short_password": _l("Kata sandi minimal %(n)s karakter.", n=users.MIN_PASSWORD),
+    "short_password": _l("Kata sandi minimal %(n)s karakter.", n=store.accounts.MIN_PASSWORD),
     "bad_username": _l("Nama pengguna: 3-32 huruf kecil, angka, titik, garis bawah atau "
                        "tanda minus."),
     "bad_role": _l("Peran tidak dikenal."),
@@ -57,7 +58,7 @@ ACCOUNT_ERRORS = {
 }
 
 
-def account_error(exc: users.AccountError) -> str:
+def account_error(exc: store.accounts.AccountError) -> str:
     """Return an account refusal as a message for the page."""
     return str(ACCOUNT_ERRORS.get(exc.reason, exc))
 
@@ -77,7 +78,7 @@ class User(UserMixin):
         self.version = row["session_version"]
 
     def can(self, role: str) -> bool:
-        return users.at_least(self.role, role)
+        return store.accounts.at_least(self.role, role)
 
     def get_id(self) -> str:
         # Flask-Login's alternative id: a session signed in before the version was raised
@@ -90,21 +91,20 @@ def _load(session_id: str) -> User | None:
     user_id, _dot, version = session_id.partition(".")
     if not (user_id.isdigit() and version.isdigit() and len(user_id) < 19):
         return None
-    rows = list(get_db().query("SELECT * FROM users WHERE id = ?", [int(user_id)]))
-    row = rows[0] if rows else None
+    row = store.accounts.get_by_id(get_db(), int(user_id))
     if row and row["active"] and str(row["session_version"]) == version:
         return User(row)
     return None
 
 
-def actor() -> audit.Actor:
+def actor() -> store.audit.Actor:
     """Return who is making this request's change: the signed-in user, from their address."""
     name = current_user.username if current_user.is_authenticated else None
-    return audit.Actor(name, request.remote_addr)
+    return store.audit.Actor(name, request.remote_addr)
 
 
 def _idle_limit() -> timedelta:
-    return timedelta(hours=config.get_settings(get_db())["session_idle_hours"])
+    return timedelta(hours=office_settings()["session_idle_hours"])
 
 
 def _end_idle_session() -> None:
@@ -167,7 +167,7 @@ def login():
     """Sign in with username and password."""
     form = LoginForm()
     if form.validate_on_submit():
-        outcome = signin.authenticate(get_db(), form.username.data, form.password.data,
+        outcome = store.signin.authenticate(get_db(), form.username.data, form.password.data,
                                       request.remote_addr)
         if outcome.wait:
             flash(_("Terlalu banyak percobaan gagal dari komputer ini. Coba lagi dalam "
@@ -191,8 +191,8 @@ def logout():
     try:
         with write_transaction(get_db()) as db:
             # A copy of this session's cookie must not stay signed in either.
-            users.end_sessions(db, current_user.id)
-            audit.record(db, "logout", who)
+            store.accounts.end_sessions(db, current_user.id)
+            store.audit.record(db, "logout", who)
     except sqlite3.OperationalError as exc:  # this browser is signed out all the same
         if not unavailable(exc):
             raise
@@ -207,14 +207,14 @@ def logout():
 def setup(token: str):
     """Create the first administrator from the one-time link printed at first start."""
     db = get_db()
-    if not users.setup_token_valid(db, token):
+    if not store.accounts.setup_token_valid(db, token):
         return render_template("auth/setup_used.html"), 404
     form = SetupForm()
     if form.validate_on_submit():
         try:
-            row = users.use_setup_token(db, token, form.username.data, form.password.data,
+            row = store.accounts.use_setup_token(db, token, form.username.data, form.password.data,
                                         request.remote_addr)
-        except users.AccountError as exc:
+        except store.accounts.AccountError as exc:
             form.username.errors.append(account_error(exc))
         else:
             _sign_in(row)
@@ -230,49 +230,15 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            row = users.change_password(get_db(), current_user.id, form.current.data,
+            row = store.accounts.change_password(get_db(), current_user.id, form.current.data,
                                         form.new.data, actor=actor())
-        except users.AccountError as exc:
+        except store.accounts.AccountError as exc:
             form.current.errors.append(account_error(exc))
         else:
             _sign_in(row)  # this session goes on; every other one has ended
             flash(_("Kata sandi diganti. Sesi di komputer lain sudah berakhir."), "info")
             return redirect(url_for("staff.ikm"))
     return render_template("auth/password.html", form=form)
-
-
-def init_errors(app: Flask) -> None:
-    """Explain refusals in words on pages (JSON on the API), never a bare error page."""
-    from flask_wtf.csrf import CSRFError
-
-    @app.errorhandler(sqlite3.OperationalError)
-    def _storage_unavailable(exc: sqlite3.OperationalError):
-        # Disk full, read-only or locked too long: nothing was stored. Kiosks keep the
-        # response in their outbox and send it again; 503 tells them to. Any other
-        # SQLite error is a fault of this program (500): the outbox then looks for the
-        # entry that causes it rather than waiting for the storage to come back.
-        if not unavailable(exc):
-            raise exc
-        app.logger.error("database unavailable: %s (%s %s)", exc, request.method, request.path)
-        if request.path.startswith("/api/"):
-            return ({"error": "the server cannot store data right now; try again later",
-                     "field": "server"}, 503, {"Retry-After": "30"})
-        return render_template("error.html", code=503), 503, {"Retry-After": "30"}
-
-    @app.errorhandler(403)
-    @app.errorhandler(404)
-    def _page_error(exc):
-        if request.path.startswith("/api/"):
-            return {"error": exc.description, "field": "request"}, exc.code
-        return render_template("error.html", code=exc.code), exc.code
-
-    @app.errorhandler(CSRFError)
-    def _refused(exc: CSRFError):
-        if request.path.startswith("/api/"):
-            return {"error": exc.description, "field": "csrf_token"}, 400
-        flash(_("Formulir ini terlalu lama terbuka atau tidak lengkap, jadi belum disimpan. "
-                "Silakan isi dan kirim sekali lagi."), "error")
-        return render_template("error.html", code=400), 400
 
 
 def init_app(app: Flask) -> None:

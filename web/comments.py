@@ -10,11 +10,12 @@ from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import AnyOf, InputRequired, Length, Optional
 
-from ikm import comments, config, periods
-from ikm.config import parse_offset, zone_name
+import store
+from ikm import periods
+from ikm.clock import parse_offset, zone_name
 from web.auth import actor, requires
 from web.database import get_db
-from web.staff import lang, neighbours, selected_period
+from web.helpers import lang, neighbours, office_settings, selected_period
 
 bp = Blueprint("comments", __name__, url_prefix="/staff")
 
@@ -29,9 +30,9 @@ class FollowUpForm(FlaskForm):
     # The page draws the radio buttons itself, one set per comment, with unique ids.
     status = StringField(_l("Status tindak lanjut"), validators=[
         InputRequired(_l("Pilih salah satu status.")),
-        AnyOf(comments.STATUSES, _l("Status tidak dikenal."))])
+        AnyOf(store.comments.STATUSES, _l("Status tidak dikenal."))])
     note = TextAreaField(_l("Apa yang sudah dilakukan?"), validators=[
-        Optional(), Length(max=comments.MAX_NOTE,
+        Optional(), Length(max=store.comments.MAX_NOTE,
                            message=_l("Catatan paling banyak %(max)d huruf."))])
 
 
@@ -54,15 +55,15 @@ def index():
     """List the period's comments, newest first, with filters and a follow-up form each."""
     db = get_db()
     period = selected_period()
-    offset = config.get_settings(db)["utc_offset"]
-    services = comments.services_with_comments(db, period.start, period.end)
+    offset = office_settings()["utc_offset"]
+    services = store.comments.services_with_comments(db, period.start, period.end)
     status = request.args.get("status")
-    status = status if status in comments.STATUSES else None
+    status = status if status in store.comments.STATUSES else None
     service = request.args.get("service")
     service = service if service in {s["code"] for s in services} else None
-    items = comments.list_comments(db, period.start, period.end, parse_offset(offset),
+    items = store.comments.list_comments(db, period.start, period.end, parse_offset(offset),
                                    status, service)
-    counts = comments.status_counts(db, period.start, period.end, service)
+    counts = store.comments.status_counts(db, period.start, period.end, service)
     before, after = neighbours(period)
     # The period shown, not the one asked for: an unreadable one fell back to this month.
     args = {**period.query(), **({"status": status} if status else {}),
@@ -77,7 +78,7 @@ def index():
         items=items, counts=counts, status=status,
         service=service, services=services, labels=STATUS_LABELS, flags=FLAG_LABELS,
         when=when, link=link, saved=request.args.get("saved"), args=args,
-        zone=zone_name(offset), max_note=comments.MAX_NOTE)
+        zone=zone_name(offset), max_note=store.comments.MAX_NOTE)
 
 
 @bp.post("/comments/<response_id>")
@@ -90,7 +91,7 @@ def update(response_id: str):
         flash(_("Belum disimpan: %(problem)s", problem=problems), "error")
         return redirect(url_for(".index", **kept_args()))
     db = get_db()
-    if not comments.set_follow_up(db, response_id, form.status.data, form.note.data,
+    if not store.comments.set_follow_up(db, response_id, form.status.data, form.note.data,
                                   actor=actor()):
         abort(404)
     flash(_("Tindak lanjut disimpan: status sekarang \u201c%(status)s\u201d.",

@@ -9,7 +9,7 @@ from flask import Flask, current_app, g
 from sqlite_utils import Database
 from werkzeug.routing import IntegerConverter
 
-from ikm.db import Locked, connect, open_db
+from store.schema import Locked, connect, open_db
 
 # A connection opened for every request made SQLite read the schema again, prepare every
 # statement afresh and start with an empty page cache: over a third of a kiosk's
@@ -28,9 +28,6 @@ def get_db() -> Database:
         if held is None or held[0] != key:
             _drop()
             db = connect(key[1], key[2])
-            # A batch's statement journal (and any sort) stays in memory, not a temp file
-            # created and deleted on every request.
-            db.execute("PRAGMA temp_store=MEMORY")
             held = _thread.held = (key, db)
         g.db = held[1]
     return g.db

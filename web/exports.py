@@ -3,15 +3,26 @@ from __future__ import annotations
 
 import io
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    Response,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 
-from ikm import config, export, periods, workbook
-from ikm.config import parse_offset
+import store
+from ikm import periods
+from ikm.clock import parse_offset
+from results import csv_export, workbook
 from web.audit_log import note_export
 from web.auth import requires
 from web.database import get_db
-from web.staff import lang, neighbours, selected_period
+from web.helpers import lang, neighbours, office_settings, selected_period
 
 bp = Blueprint("exports", __name__, url_prefix="/staff")
 
@@ -24,15 +35,15 @@ def index():
     """Show what a period holds and offer its CSV and Excel downloads."""
     period = selected_period()
     before, after = neighbours(period)
+    counts = store.responses.counts(get_db(), period.start, period.end)
     return render_template("staff/exports.html", period=period, before=before, after=after,
-                           lang=lang(), summary=export.summary(get_db(), period.start,
-                                                               period.end))
+                           lang=lang(), summary=counts)
 
 
 def _download_period() -> periods.Period | None:
     # A download is never swapped for another period than the one asked for.
     try:
-        return periods.from_args(request.args, config.get_settings(get_db()))
+        return periods.from_args(request.args, office_settings())
     except ValueError as exc:
         flash(_("Periode tidak dapat dibaca (%(problem)s); pilih periode lagi.",
                 problem=str(exc)), "error")
@@ -56,9 +67,9 @@ def csv():
         return redirect(url_for(".index"))
     include = request.args.get("flagged") == "1"
     db = get_db()
-    tz = parse_offset(config.get_settings(db)["utc_offset"])
-    text = export.csv_text(export.response_rows(db, period.start, period.end, tz, include))
-    name = export.filename(period, "csv", include)
+    tz = parse_offset(office_settings()["utc_offset"])
+    text = csv_export.csv_text(csv_export.response_rows(db, period.start, period.end, tz, include))
+    name = csv_export.filename(period, "csv", include)
     note_export(name)
     # Werkzeug adds "; charset=utf-8" to a text/* type itself.
     return _attachment(text.encode("utf-8"), "text/csv", name)
@@ -73,7 +84,7 @@ def xlsx():
         return redirect(url_for(".index"))
     include = request.args.get("flagged") == "1"
     db = get_db()
-    book = workbook.workbook(db, period, config.get_settings(db), include)
-    name = export.filename(period, "xlsx", include)
+    book = workbook.workbook(db, period, office_settings(), include)
+    name = csv_export.filename(period, "xlsx", include)
     note_export(name)
     return _attachment(workbook.workbook_bytes(book), XLSX, name)

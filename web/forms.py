@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from ikm.users import MIN_PASSWORD
+from store.accounts import MIN_PASSWORD
 
 REQUIRED = _l("Wajib diisi.")
 TOO_SHORT = _l("Minimal %(min)d karakter.")

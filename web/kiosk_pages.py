@@ -7,10 +7,12 @@ from pathlib import Path
 
 from flask import Blueprint, current_app, jsonify, render_template, url_for
 
-from ikm import config
+import store
+from ikm import office
 from ikm.method import PERMENPAN_2017
 from ikm.profile import FIELDS
 from web.database import get_db
+from web.helpers import office_settings
 from web.i18n import kiosk_texts
 
 bp = Blueprint("kiosk", __name__, url_prefix="/kiosk")
@@ -23,14 +25,14 @@ def both(id_text: str, en_text: str | None) -> dict[str, str]:
 def kiosk_config() -> dict:
     """Return everything the kiosk needs to run a survey, in both languages."""
     db = get_db()
-    settings = config.get_settings(db)
+    settings = office_settings()
     questions = []
-    for code in config.questions(settings):
+    for code in office.questions(settings):
         u = PERMENPAN_2017.unsur_by_code(code)
         questions.append({"code": code, "text": both(u.question, u.question_en),
                           "labels": {"id": list(u.labels), "en": list(u.labels_en)}})
     services = [{"code": r["code"], "name": both(r["name"], r["name_en"])}
-                for r in db["services"].rows_where("active = 1", order_by="position")]
+                for r in store.services.in_order(db, active_only=True)]
     profile = [{"key": f.key, "title": both(f.title, f.title_en),
                 "options": [{"code": c, "label": both(i, e)} for c, i, e in f.options]}
                for f in FIELDS]

@@ -16,7 +16,8 @@ from typing import Any
 
 from flask import Flask
 
-from ikm.devices import hash_token
+from store.tokens import hash_token
+from web import errors
 
 PER_KIOSK = 2
 RETRY_AFTER_SECONDS = 1
@@ -73,7 +74,7 @@ class RefuseBusyKiosks:
 
     def __init__(self, app: WsgiApp, kiosk_turns: KioskTurns):
         self.app, self.turns = app, kiosk_turns
-        self.body = json.dumps({"error": MESSAGE, "field": "Authorization"}).encode()
+        self.body = json.dumps(errors.body("Authorization", MESSAGE)).encode()
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse
                  ) -> Iterable[bytes]:

@@ -6,9 +6,10 @@ from pathlib import Path
 import plotly
 from flask import Blueprint, render_template, send_file
 
-from ikm import charts, config, periods, report
+from ikm import periods
+from results import charts, summary
 from web.database import get_db
-from web.staff import lang
+from web.helpers import lang, office_settings
 
 bp = Blueprint("public", __name__)
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
@@ -24,12 +25,12 @@ def plotly_js(version: str):
 def results():
     """The published IKM: this month's and the last twelve months', aggregate only."""
     db = get_db()
-    settings = config.get_settings(db)
+    settings = office_settings()
     period = periods.containing("month", periods.today(settings))
-    result = report.period_result(db, period.start, period.end)
+    result = summary.period_result(db, period.start, period.end)
     previous = period.previous()
-    last = report.period_result(db, previous.start, previous.end)
-    trend = report.trend(db, period.end)
+    last = summary.period_result(db, previous.start, previous.end)
+    trend = summary.trend(db, period.end)
     language = lang()
     figures = {"trend": charts.to_json(charts.trend(trend, "IKM", language))}
     if result.ikm is not None:

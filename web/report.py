@@ -3,14 +3,15 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
-from ikm import charts, config, periods
+from ikm import clock
 from ikm.method import PERMENPAN_2017
 from ikm.profile import FIELDS
-from ikm.report import comments_by_service, monthly_report, open_complaints
+from results import charts
+from results.summary import comments_by_service, monthly_report, open_complaints
 from web.auth import requires
 from web.comments import STATUS_LABELS
 from web.database import get_db
-from web.staff import lang, neighbours, selected_period
+from web.helpers import lang, neighbours, office_settings, selected_period, today
 
 bp = Blueprint("report", __name__, url_prefix="/staff")
 PRINT_WIDTH = 680  # px: the A4 text width, so charts are laid out as they will print
@@ -22,7 +23,7 @@ def report():
     """The report of a period (this month by default), laid out for A4."""
     db = get_db()
     period = selected_period()
-    data = monthly_report(db, period, periods.today(config.get_settings(db)))
+    data = monthly_report(db, period, today())
     ov = data.overview
     language = lang()
     # The section headings name the charts; on paper a second title only takes room.
@@ -33,8 +34,8 @@ def report():
         fig.update_layout(width=PRINT_WIDTH, margin_t=20)
     figs["trend"].update_layout(height=300)
     before, after = neighbours(period)
-    settings = config.get_settings(db)
-    groups = comments_by_service(db, period, config.parse_offset(settings["utc_offset"]))
+    settings = office_settings()
+    groups = comments_by_service(db, period, clock.parse_offset(settings["utc_offset"]))
     return render_template(
         "staff/report.html", data=data, ov=ov, r=ov.result, period=period, lang=language,
         figures={k: charts.to_json(v) for k, v in figs.items()}, before=before, after=after,

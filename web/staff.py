@@ -1,47 +1,30 @@
 """The staff IKM page and the monthly population figures behind the sample size."""
 from __future__ import annotations
 
-from datetime import timedelta
-
-from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask import (
+    Blueprint,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, SubmitField
 from wtforms.validators import NumberRange, Optional
 
-from ikm import charts, config, periods, populations, report
+import store
+from ikm import periods
+from results import charts, summary
 from web.auth import actor, requires
 from web.database import get_db
+from web.helpers import lang, neighbours, selected_period, today
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
 
-def lang() -> str:
-    return str(get_locale() or "id")
-
-
-def selected_period() -> periods.Period:
-    """Return the period the URL asks for, or this month (with a message when it is wrong)."""
-    settings = config.get_settings(get_db())
-    try:
-        return periods.from_args(request.args, settings)
-    except ValueError as exc:
-        flash(_("Periode tidak dapat dibaca (%(problem)s); ditampilkan bulan ini.",
-                problem=str(exc)), "error")
-        g.bad_request = True
-        return periods.containing("month", periods.today(settings))
-
-
-@bp.after_app_request
-def _bad_request(response: Response) -> Response:
-    # A page shown for this month instead of an unreadable period says so in its status too.
-    if g.get("bad_request") and response.status_code == 200:
-        response.status_code = 400
-    return response
-
-
-def figures(ov: report.Overview) -> dict[str, str]:
+def figures(ov: summary.Overview) -> dict[str, str]:
     """Return the page's charts as plotly JSON."""
     language = lang()
     figs = {
@@ -55,23 +38,13 @@ def figures(ov: report.Overview) -> dict[str, str]:
     return {name: charts.to_json(fig) for name, fig in figs.items()}
 
 
-def neighbours(period: periods.Period) -> tuple[periods.Period, periods.Period | None]:
-    """Return the period before and the one after (None when it would be in the future)."""
-    following = (periods.containing(period.kind, period.end + timedelta(days=1))
-                 if period.kind != "custom" else None)
-    settings = config.get_settings(get_db())
-    if following and following.start > periods.today(settings):
-        following = None
-    return period.previous(), following
-
-
 @bp.get("/")
 @requires("viewer")
 def ikm():
     """This month's (or the chosen period's) IKM, unsur, services, trend and profile."""
     period = selected_period()
     db = get_db()
-    ov = report.overview(db, period, periods.today(config.get_settings(db)))
+    ov = summary.overview(db, period, today())
     before, after = neighbours(period)
     return render_template("staff/ikm.html", ov=ov, period=period, figures=figures(ov),
                            before=before, after=after, lang=lang(),
@@ -87,15 +60,14 @@ class PopulationForm(FlaskForm):
 def population():
     """Enter how many citizens each service served in a month (for the minimum sample)."""
     db = get_db()
-    month = request.args.get("month") or periods.today(config.get_settings(db)).isoformat()[:7]
+    month = request.args.get("month") or today().isoformat()[:7]
     try:
         first = periods.parse_date("month", month + "-01")
     except ValueError:
         flash(_("Bulan tidak dapat dibaca: %(month)s", month=month), "error")
         return redirect(url_for(".population"))
-    services = list(db["services"].rows_where("active = 1", order_by="position"))
-    existing = {r["service"]: r["count"] for r in db["populations"].rows_where(
-        "month = ?", [month])}
+    services = store.services.in_order(db, active_only=True)
+    existing = store.populations.of_month(db, month)
 
     class Form(PopulationForm):
         pass
@@ -107,7 +79,7 @@ def population():
     form = Form()
     if form.validate_on_submit():
         counts = {s["code"]: form[f"s_{s['code']}"].data or 0 for s in services}
-        populations.set_population(db, month, counts, actor=actor())
+        store.populations.set_population(db, month, counts, actor=actor())
         flash(_("Jumlah pengguna layanan %(month)s disimpan: %(total)s orang.",
                 month=periods.containing("month", first).label(lang()),
                 total=sum(counts.values())), "info")

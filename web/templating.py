@@ -9,9 +9,8 @@ from flask import Flask, current_app, request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
-from ikm import config
 from ikm.scoring import round_half_up
-from web.database import get_db
+from web.helpers import office_settings
 
 # (endpoint, label, the least role that sees it); entries whose page does not exist
 # in this installation are left out.
@@ -31,7 +30,7 @@ def nav_items() -> list[tuple[str, str, str]]:
 
 def office_name() -> str:
     try:
-        return config.get_settings(get_db())["office_name"]
+        return office_settings()["office_name"]
     except sqlite3.Error:  # the error page of a broken database must still show
         return ""
 

@@ -8,10 +8,12 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField
 from wtforms.validators import ValidationError
 
-from ikm import admin_ops, config, periods, store
-from ikm.admin_ops import Refused
+import store
+from ikm import office, periods
+from ikm.refused import Refused
 from web.auth import requires
 from web.database import get_db
+from web.helpers import office_settings
 
 bp = Blueprint("admin", __name__, url_prefix="/staff")
 
@@ -60,7 +62,7 @@ class WholeNumber(IntegerField):
             self.data = None  # one message, from pre_validate, in the page's language
 
     def pre_validate(self, form):
-        low, high = admin_ops.LIMITS[self.name]
+        low, high = office.LIMITS[self.name]
         if self.data is None or not low <= self.data <= high:
             raise ValidationError(_("%(label)s: isi angka bulat dari %(low)s sampai %(high)s.",
                                     label=self.label.text, low=low, high=high))
@@ -77,15 +79,15 @@ def _strip(value):
 def index():
     """The administration sections, each with a one-line summary."""
     db = get_db()
-    settings = config.get_settings(db)
+    settings = office_settings()
     month = periods.containing("month", periods.today(settings))
-    waiting = sum(1 for r in store.flagged(db, month.start, month.end) if not r["counted"])
+    held = store.responses.flagged(db, month.start, month.end)
+    waiting = sum(1 for r in held if not r["counted"])
     return render_template(
         "admin/index.html", settings=settings, waiting=waiting,
-        services=db["services"].count_where("active = 1"),
-        kiosks=db["kiosks"].count_where("revoked_at IS NULL"),
-        accounts=db["users"].count_where("active = 1"),
-        questions=len(config.questions(settings)))
+        services=store.services.count_active(db), kiosks=store.kiosks.count_active(db),
+        accounts=store.accounts.count_active(db),
+        questions=len(office.questions(settings)))
 
 
 # --- services ------------------------------------------------------------------------

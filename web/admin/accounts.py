@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask import (
-    abort,
     flash,
     redirect,
     render_template,
@@ -20,11 +19,12 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, EqualTo, Length, Regexp, ValidationError
 
-from ikm import admin_ops, signin, users
-from ikm.admin_ops import Refused
+import store
+from ikm.refused import Refused
 from web.admin import ActionForm, _strip, bp, not_saved, refusal
 from web.auth import actor, requires
 from web.database import get_db
+from web.helpers import found
 
 ROLE_WORDS = {"viewer": _l("Pembaca"), "staff": _l("Petugas"), "admin": _l("Admin")}
 ROLE_CHOICES = [
@@ -37,7 +37,8 @@ ROLE_CHOICES = [
 class PasswordForm(FlaskForm):
     password = PasswordField(_l("Kata sandi baru"), validators=[
         DataRequired(_l("Kata sandi wajib diisi.")),
-        Length(min=users.MIN_PASSWORD, message=_l("Kata sandi paling sedikit %(min)d huruf."))])
+        Length(min=store.accounts.MIN_PASSWORD,
+               message=_l("Kata sandi paling sedikit %(min)d huruf."))])
     confirm = PasswordField(_l("Ulangi kata sandi"), validators=[
         EqualTo("password", _l("Kedua kata sandi tidak sama."))])
 
@@ -47,7 +48,7 @@ class RoleForm(FlaskForm):
                       validate_choice=False)
 
     def validate_role(self, field):
-        if field.data not in users.ROLES:
+        if field.data not in store.accounts.ROLES:
             raise ValidationError(_("Peran: pilih Pembaca, Petugas atau Admin."))
 
 
@@ -59,13 +60,12 @@ class UserForm(PasswordForm, RoleForm):
                                            "titik, garis bawah atau tanda -, tanpa spasi."))])
 
     def validate_username(self, field):
-        if users.get_user(get_db(), field.data):
+        if store.accounts.get_user(get_db(), field.data):
             raise ValidationError(_("Nama pengguna %(name)s sudah dipakai.", name=field.data))
 
 
 def _user(user_id: int) -> dict:
-    rows = list(get_db()["users"].rows_where("id = ?", [user_id]))
-    return rows[0] if rows else abort(404)
+    return found(store.accounts.get_by_id(get_db(), user_id))
 
 
 @bp.get("/users")
@@ -73,9 +73,8 @@ def _user(user_id: int) -> dict:
 def accounts():
     """The staff accounts, their roles and whether they may sign in."""
     db = get_db()
-    rows = db["users"].rows_where(order_by="active DESC, username")
-    return render_template("admin/users.html", users=list(rows), roles=ROLE_WORDS,
-                           choices=ROLE_CHOICES, slowed=signin.slowed(db))
+    return render_template("admin/users.html", users=store.accounts.everyone(db), roles=ROLE_WORDS,
+                           choices=ROLE_CHOICES, slowed=store.signin.slowed(db))
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -84,7 +83,7 @@ def user_new():
     """Create a staff account with a first password."""
     form = UserForm(role="staff")
     if form.validate_on_submit():
-        users.create_user(get_db(), form.username.data, form.password.data, form.role.data,
+        store.accounts.create_user(get_db(), form.username.data, form.password.data, form.role.data,
                           actor=actor())
         flash(_("Akun %(name)s dibuat. Sampaikan kata sandinya secara langsung.",
                 name=form.username.data), "info")
@@ -102,7 +101,7 @@ def user_role(user_id: int):
     form = RoleForm(data=user)
     if form.validate_on_submit():
         try:
-            admin_ops.set_role(get_db(), user_id, form.role.data, acting_id=current_user.id,
+            store.accounts.set_role(get_db(), user_id, form.role.data, acting_id=current_user.id,
                                actor=actor())
         except Refused as exc:
             form.role.errors.append(refusal(exc))
@@ -122,7 +121,7 @@ def user_password(user_id: int):
     user = _user(user_id)
     form = PasswordForm()
     if form.validate_on_submit():
-        admin_ops.reset_password(get_db(), user_id, form.password.data, actor=actor())
+        store.accounts.reset_password(get_db(), user_id, form.password.data, actor=actor())
         flash(_("Kata sandi %(name)s diganti. Sampaikan secara langsung, lalu minta ia "
                 "menggantinya sendiri setelah masuk.", name=user["username"]), "info")
         return redirect(url_for(".accounts"))
@@ -142,7 +141,7 @@ def user_deactivate(user_id: int):
     form = ActionForm()
     if form.validate_on_submit():
         try:
-            admin_ops.set_active(get_db(), user_id, False, acting_id=current_user.id,
+            store.accounts.set_active(get_db(), user_id, False, acting_id=current_user.id,
                                  actor=actor())
         except Refused as exc:
             flash(refusal(exc), "error")
@@ -163,7 +162,7 @@ def user_unlock(user_id: int):
     """Let an account try to sign in again at once, from every computer."""
     user = _user(user_id)
     if ActionForm().validate_on_submit():
-        signin.lift(get_db(), user["username"], actor())
+        store.signin.lift(get_db(), user["username"], actor())
         flash(_("%(name)s dapat mencoba masuk lagi sekarang.", name=user["username"]), "info")
     return redirect(url_for(".accounts"))
 
@@ -174,7 +173,7 @@ def user_activate(user_id: int):
     """Let a deactivated account sign in again."""
     user = _user(user_id)
     if ActionForm().validate_on_submit():
-        admin_ops.set_active(get_db(), user_id, True, actor=actor())
+        store.accounts.set_active(get_db(), user_id, True, actor=actor())
         flash(_("Akun %(name)s aktif kembali.", name=user["username"]), "info")
     return redirect(url_for(".accounts"))
 

@@ -4,13 +4,15 @@ from __future__ import annotations
 from flask import render_template, request
 from flask_babel import lazy_gettext as _l
 
-from ikm import audit, config
-from ikm.config import local_time
+import store
+from ikm import clock
+from ikm.clock import local_time
 from web.admin import bp
 from web.auth import requires
 from web.database import get_db
+from web.helpers import office_settings
 
-# The audit actions in the page's language, one per ikm.audit.ACTIONS.
+# The audit actions in the page's language, one per store.audit.ACTIONS.
 LABELS = {
     "login": _l("masuk"), "login_failed": _l("gagal masuk"),
     "login_locked": _l("masuk ditunda (terlalu banyak gagal)"), "logout": _l("keluar"),
@@ -29,8 +31,8 @@ def audit_log():
     """The latest events of the audit log, optionally of one kind."""
     db = get_db()
     action = request.args.get("action") or None
-    if action not in audit.ACTIONS:
+    if action not in store.audit.ACTIONS:
         action = None
-    tz = config.parse_offset(config.get_settings(db)["utc_offset"])
-    events = [{**e, "at": local_time(e["at"], tz)} for e in audit.recent(db, 300, action)]
+    tz = clock.parse_offset(office_settings()["utc_offset"])
+    events = [{**e, "at": local_time(e["at"], tz)} for e in store.audit.recent(db, 300, action)]
     return render_template("admin/audit.html", events=events, actions=LABELS, action=action)

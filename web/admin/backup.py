@@ -9,7 +9,7 @@ from pathlib import Path
 
 from flask import current_app, send_file
 
-from ikm import backup
+import store
 from web.admin import bp
 from web.audit_log import note_export
 from web.auth import requires
@@ -21,7 +21,8 @@ def backup_download():
     """A consistent copy of the whole database (online backup), as a file download."""
     folder = Path(tempfile.mkdtemp(prefix="skm-backup-"))
     try:
-        data = backup.backup(Path(current_app.config["DATABASE"]), folder / "skm.db").read_bytes()
+        copy = store.backup.backup(Path(current_app.config["DATABASE"]), folder / "skm.db")
+        data = copy.read_bytes()
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     name = f"skm-cadangan-{datetime.now():%Y%m%d-%H%M}.db"

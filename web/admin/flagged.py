@@ -15,11 +15,11 @@ from wtforms import (
     StringField,
 )
 
-from ikm import store
+import store
 from web.admin import bp
 from web.auth import actor, requires
 from web.database import get_db
-from web.staff import lang, neighbours, selected_period
+from web.helpers import lang, neighbours, selected_period
 from web.templating import service_name
 
 FLAGS = {
@@ -50,18 +50,18 @@ def flagged():
     """A period's responses flagged as possible abuse; staff decide whether they count."""
     db = get_db()
     period = selected_period()
-    rows = store.flagged(db, period.start, period.end)
+    rows = store.responses.flagged(db, period.start, period.end)
     form = CountForm()
     if form.validate_on_submit():
         for counted, choice in ((True, form.include.data), (False, form.exclude.data)):
             ids = [r["id"] for r in rows if choice in ("all", r["id"])] if choice else []
             if ids:
-                n = store.set_counted(db, ids, counted, actor=actor())
+                n = store.responses.set_counted(db, ids, counted, actor=actor())
                 flash(_("%(n)s jawaban sekarang dihitung dalam IKM.", n=n) if counted else
                       _("%(n)s jawaban tidak dihitung dalam IKM.", n=n), "info")
         return redirect(url_for(".flagged", **period.query()))
-    names = {r["code"]: service_name(r) for r in db["services"].rows}
-    kiosk_names = {r["id"]: r["name"] for r in db["kiosks"].rows}
+    names = {r["code"]: service_name(r) for r in store.services.in_order(db)}
+    kiosk_names = store.kiosks.names(db)
     before, after = neighbours(period)
     return render_template("admin/flagged.html", rows=rows, form=form, period=period,
                            before=before, after=after, lang=lang(), services=names,

@@ -5,7 +5,6 @@ from datetime import datetime, timedelta, timezone
 
 import segno
 from flask import (
-    abort,
     flash,
     redirect,
     render_template,
@@ -23,24 +22,25 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length
 
-from ikm import admin_ops, config, devices, periods
+import store
+from ikm import clock, periods
 from web.admin import ActionForm, _strip, bp, not_saved
 from web.auth import actor, requires
 from web.database import get_db
+from web.helpers import found, lang, office_settings
 from web.network import is_local, tablet_base_url
-from web.staff import lang
 
 
 @bp.context_processor
 def time_helpers() -> dict:
     """Give the admin templates stored UTC times as 'x minutes ago' and office time."""
-    offset = config.get_settings(get_db())["utc_offset"]
-    zone = config.zone_name(offset)
-    tz = config.parse_offset(offset)
+    offset = office_settings()["utc_offset"]
+    zone = clock.zone_name(offset)
+    tz = clock.parse_offset(offset)
     months = periods.MONTHS_EN if lang() == "en" else periods.MONTHS
 
     def when(value: str | None) -> dict | None:
-        local = config.local_time(value, tz)
+        local = clock.local_time(value, tz)
         if local is None:
             return None
         delta = local - datetime.now(timezone.utc)
@@ -50,7 +50,7 @@ def time_helpers() -> dict:
                          f"{local:%H:%M} {zone}"}
 
     def skew(offset_ms: int | None) -> str | None:
-        minutes = admin_ops.clock_skew_minutes(offset_ms)
+        minutes = clock.clock_skew_minutes(offset_ms)
         if minutes is None:
             return None
         size = format_timedelta(timedelta(minutes=abs(minutes)), threshold=1)
@@ -68,15 +68,14 @@ class KioskForm(FlaskForm):
 
 
 def _kiosk(kiosk_id: int) -> dict:
-    rows = list(get_db()["kiosks"].rows_where("id = ?", [kiosk_id]))
-    return rows[0] if rows else abort(404)
+    return found(store.kiosks.get(get_db(), kiosk_id))
 
 
 @bp.get("/kiosks")
 @requires("admin")
 def kiosks():
     """The kiosk tablets: when each last called in and what it still holds."""
-    return render_template("admin/kiosks.html", kiosks=admin_ops.kiosks(get_db()))
+    return render_template("admin/kiosks.html", kiosks=store.kiosks.with_counts(get_db()))
 
 
 def show_pairing_once(kiosk_id: int, token: str):
@@ -92,7 +91,7 @@ def kiosk_new():
     """Register a kiosk tablet, then show its pairing link once."""
     form = KioskForm()
     if form.validate_on_submit():
-        kiosk_id, token = devices.add_kiosk(get_db(), form.name.data, actor=actor())
+        kiosk_id, token = store.kiosks.add_kiosk(get_db(), form.name.data, actor=actor())
         return show_pairing_once(kiosk_id, token)
     if form.errors:
         not_saved(form)
@@ -108,7 +107,7 @@ def kiosk_pairing(kiosk_id: int):
     token = shown.get("token") if shown.get("id") == kiosk_id else None
     link = qr = None
     if token:
-        link = devices.pairing_link(tablet_base_url(request.host_url, request.host), token)
+        link = store.kiosks.pairing_link(tablet_base_url(request.host_url, request.host), token)
         qr = Markup(segno.make_qr(link, error="m").svg_inline(
             scale=6, light="#fff", title=_("Kode QR pemasangan")))
     local = is_local(request.host)
@@ -124,7 +123,7 @@ def kiosk_edit(kiosk_id: int):
     kiosk = _kiosk(kiosk_id)
     form = KioskForm(data=kiosk)
     if form.validate_on_submit():
-        admin_ops.rename_kiosk(get_db(), kiosk_id, form.name.data, actor=actor())
+        store.kiosks.rename_kiosk(get_db(), kiosk_id, form.name.data, actor=actor())
         flash(_("Nama kios diganti menjadi %(name)s.", name=form.name.data), "info")
         return redirect(url_for(".kiosks"))
     if form.errors:
@@ -139,7 +138,7 @@ def kiosk_revoke(kiosk_id: int):
     kiosk = _kiosk(kiosk_id)
     form = ActionForm()
     if form.validate_on_submit():
-        devices.revoke(get_db(), kiosk_id, actor=actor())
+        store.kiosks.revoke(get_db(), kiosk_id, actor=actor())
         flash(_("Kios %(name)s dicabut.", name=kiosk["name"]), "info")
         return redirect(url_for(".kiosks"))
     return render_template(
@@ -161,7 +160,7 @@ def kiosk_repair(kiosk_id: int):
     kiosk = _kiosk(kiosk_id)
     form = ActionForm()
     if form.validate_on_submit():
-        token = devices.new_token(get_db(), kiosk_id, actor=actor())
+        token = store.kiosks.new_pairing(get_db(), kiosk_id, actor=actor())
         return show_pairing_once(kiosk_id, token)
     return render_template(
         "admin/confirm.html", form=form, title=_("Pasangkan ulang kios?"),

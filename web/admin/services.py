@@ -16,11 +16,12 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Regexp, ValidationError
 
-from ikm import admin_ops
-from ikm.admin_ops import Refused
+import store
+from ikm.refused import Refused
 from web.admin import REFUSALS, ActionForm, _strip, bp, not_saved, refusal
 from web.auth import actor, requires
 from web.database import get_db
+from web.helpers import found
 
 
 class RenameServiceForm(FlaskForm):
@@ -35,24 +36,23 @@ class RenameServiceForm(FlaskForm):
 class ServiceForm(RenameServiceForm):
     code = StringField(_l("Kode layanan"), filters=[lambda v: _strip(v).upper() if v else v],
                        validators=[DataRequired(_l("Kode layanan wajib diisi.")),
-                                   Regexp(admin_ops.SERVICE_CODE.pattern + "$",
+                                   Regexp(store.services.SERVICE_CODE.pattern + "$",
                                           message=REFUSALS["code", "invalid"])])
 
     def validate_code(self, field):
-        if get_db()["services"].count_where("code = ?", [field.data]):
+        if store.services.get(get_db(), field.data) is not None:
             raise ValidationError(str(REFUSALS["code", "taken"]) % {"code": field.data})
 
 
 def _service(code: str) -> dict:
-    rows = list(get_db()["services"].rows_where("code = ?", [code]))
-    return rows[0] if rows else abort(404)
+    return found(store.services.get(get_db(), code))
 
 
 @bp.get("/services")
 @requires("admin")
 def services():
     """The office's services in kiosk order, active first, then the retired ones."""
-    rows = admin_ops.services(get_db())
+    rows = store.services.with_counts(get_db())
     return render_template("admin/services.html", active=[r for r in rows if r["active"]],
                            retired=[r for r in rows if not r["active"]])
 
@@ -64,7 +64,7 @@ def service_new():
     form = ServiceForm()
     if form.validate_on_submit():
         try:
-            code = admin_ops.add_service(get_db(), form.code.data, form.name.data,
+            code = store.services.add_service(get_db(), form.code.data, form.name.data,
                                          form.name_en.data, actor=actor())
         except Refused as exc:  # a code taken between the check and the insert
             form[exc.field].errors.append(refusal(exc))
@@ -84,7 +84,7 @@ def service_edit(code: str):
     service = _service(code)
     form = RenameServiceForm(data=service)
     if form.validate_on_submit():
-        admin_ops.rename_service(get_db(), code, form.name.data, form.name_en.data,
+        store.services.rename_service(get_db(), code, form.name.data, form.name_en.data,
                                  actor=actor())
         flash(_("Nama layanan %(code)s diganti.", code=code), "info")
         return redirect(url_for(".services"))
@@ -100,7 +100,7 @@ def service_retire(code: str):
     service = _service(code)
     form = ActionForm()
     if form.validate_on_submit():
-        admin_ops.set_service_active(get_db(), code, False, actor=actor())
+        store.services.set_service_active(get_db(), code, False, actor=actor())
         flash(_("Layanan %(name)s dinonaktifkan. Jawaban lamanya tetap tersimpan.",
                 name=service["name"]), "info")
         return redirect(url_for(".services"))
@@ -121,7 +121,7 @@ def service_activate(code: str):
     """Bring a retired service back to the kiosk."""
     service = _service(code)
     if ActionForm().validate_on_submit():
-        admin_ops.set_service_active(get_db(), code, True, actor=actor())
+        store.services.set_service_active(get_db(), code, True, actor=actor())
         flash(_("Layanan %(name)s aktif kembali.", name=service["name"]), "info")
     return redirect(url_for(".services"))
 
@@ -134,7 +134,7 @@ def service_move(code: str, direction: str):
     if direction not in ("up", "down"):
         abort(404)
     if ActionForm().validate_on_submit():
-        admin_ops.move_service(get_db(), code, -1 if direction == "up" else 1, actor=actor())
+        store.services.move_service(get_db(), code, -1 if direction == "up" else 1, actor=actor())
     return redirect(url_for(".services") + f"#s-{code}")
 
 

@@ -19,13 +19,14 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from ikm import admin_ops, config
-from ikm.admin_ops import Refused
+import store
+from ikm import clock, office
 from ikm.method import PERMENPAN_2017
+from ikm.refused import Refused
 from web.admin import WholeNumber, _strip, bp, not_saved, refusal
 from web.auth import actor, requires
 from web.database import get_db
-from web.staff import lang
+from web.helpers import lang, office_settings
 
 
 class SettingsForm(FlaskForm):
@@ -52,11 +53,11 @@ class SettingsForm(FlaskForm):
     session_idle_hours = WholeNumber(_l("Keluar otomatis setelah tidak dipakai (jam)"))
 
     def validate_utc_offset(self, field):
-        if field.data not in config.TIME_ZONES:
+        if field.data not in clock.TIME_ZONES:
             raise ValidationError(_("Zona waktu kantor: pilih WIB, WITA atau WIT."))
 
     def validate_questionnaire(self, field):
-        if field.data not in config.QUESTIONNAIRES:
+        if field.data not in office.QUESTIONNAIRES:
             raise ValidationError(_("Kuesioner: pilih lengkap atau singkat."))
 
     def validate(self, extra_validators=None) -> bool:
@@ -65,7 +66,7 @@ class SettingsForm(FlaskForm):
         self.order, self.order_error = None, None
         if not self.reset_order.data:
             try:
-                self.order = admin_ops.order_from_positions(
+                self.order = office.order_from_positions(
                     {c: self[f"order_{c}"].data for c in PERMENPAN_2017.codes})
             except Refused as exc:
                 self.order_error = refusal(exc)
@@ -85,7 +86,7 @@ SETTING_KEYS = ("office_name", "utc_offset", "questionnaire", "idle_seconds",
 
 def full_order(settings: dict) -> list[str]:
     """Return all nine unsur in the order the office set (the full questionnaire's)."""
-    return config.questions({**settings, "questionnaire": "full"})
+    return office.questions({**settings, "questionnaire": "full"})
 
 
 @bp.route("/settings/survey", methods=["GET", "POST"])
@@ -93,7 +94,7 @@ def full_order(settings: dict) -> list[str]:
 def settings():
     """The kiosk's survey: questionnaire, question order, timings and abuse thresholds."""
     db = get_db()
-    current = config.get_settings(db)
+    current = office_settings()
     shown = full_order(current)
     data = {k: current[k] for k in SETTING_KEYS}
     data.update({f"order_{c}": shown.index(c) + 1 for c in shown})
@@ -105,17 +106,17 @@ def settings():
         elif form.order != shown:
             # Saved only when changed, so an untouched form keeps the short survey's own order.
             values["question_order"] = form.order
-        config.set_settings(db, values, actor=actor())
+        store.settings.save(db, values, actor=actor())
         flash(_("Pengaturan disimpan. Tablet kios memakainya setelah halaman kios dimuat "
                 "ulang: tutup lalu buka lagi aplikasi SKM di tablet."), "info")
         return redirect(url_for(".settings"))
     if form.is_submitted():
         not_saved(form, *([_("Urutan pertanyaan")] if form.order_error else []))
-    asked = [PERMENPAN_2017.unsur_by_code(c) for c in config.questions(current)]
+    asked = [PERMENPAN_2017.unsur_by_code(c) for c in office.questions(current)]
     return render_template("admin/settings.html", form=form, asked=asked, lang=lang(),
                            unsur=[PERMENPAN_2017.unsur_by_code(c) for c in
                                   PERMENPAN_2017.codes],
-                           limits=admin_ops.LIMITS)
+                           limits=office.LIMITS)
 
 
 # --- kiosks --------------------------------------------------------------------------

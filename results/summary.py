@@ -8,21 +8,22 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from ikm import comments, populations, scoring, totals, uncertainty
+import store
+from ikm import scoring, uncertainty
 from ikm.method import PERMENPAN_2017, SHORT_2017, Method
 from ikm.periods import Period, months_back
 
 TREND_MONTHS = 12
 
 
-def period_method(sums: totals.PeriodTotals) -> Method:
+def period_method(sums: store.totals.PeriodTotals) -> Method:
     """Return the short method when every respondent of the period had the short survey."""
     if sums.respondents and sums.short == sums.respondents:
         return SHORT_2017
     return PERMENPAN_2017
 
 
-def _score(sums: totals.PeriodTotals, se: float | None = None) -> scoring.Result:
+def _score(sums: store.totals.PeriodTotals, se: float | None = None) -> scoring.Result:
     method = period_method(sums)
     return scoring.score({c: sums.totals[c] for c in method.codes}, sums.respondents, method, se,
                          sums.squares)
@@ -31,17 +32,17 @@ def _score(sums: totals.PeriodTotals, se: float | None = None) -> scoring.Result
 def period_result(db: Database, start: date, end: date, service: str | None = None
                   ) -> scoring.Result:
     """Return the IKM of the counted responses dated start..end, with its 95% CI."""
-    sums = totals.period_totals(db, start, end, service)
+    sums = store.totals.period_totals(db, start, end, service)
     method = period_method(sums)
     influence = uncertainty.influence({c: sums.totals[c] for c in method.codes}, method)
-    sum_sq = totals.influence_sum(db, start, end, service, influence)
+    sum_sq = store.totals.influence_sum(db, start, end, service, influence)
     return _score(sums, uncertainty.standard_error(sums.respondents, sum_sq))
 
 
 def by_service(db: Database, period: Period) -> list[tuple[dict[str, Any], scoring.Result]]:
     """Return each service with responses in the period and its IKM, in the office order."""
-    groups = totals.grouped_totals(db, period.start, period.end, "service")
-    services = db["services"].rows_where(order_by="position")
+    groups = store.totals.grouped_totals(db, period.start, period.end, "service")
+    services = store.services.in_order(db)
     return [(s, _score(groups[s["code"]])) for s in services if s["code"] in groups]
 
 
@@ -49,7 +50,7 @@ def trend(db: Database, end: date, months: int = TREND_MONTHS
           ) -> list[tuple[Period, scoring.Result | None]]:
     """Return the IKM of each of the `months` months up to the one containing `end`."""
     spans = months_back(end, months)
-    groups = totals.grouped_totals(db, spans[0].start, spans[-1].end, "month")
+    groups = store.totals.grouped_totals(db, spans[0].start, spans[-1].end, "month")
     return [(p, _score(groups[p.start.isoformat()[:7]]) if p.start.isoformat()[:7] in groups
              else None) for p in spans]
 
@@ -100,8 +101,8 @@ def overview(db: Database, period: Period, today: date | None = None) -> Overvie
         change=uncertainty.change(result, previous),
         services=by_service(db, period),
         trend=trend(db, min(period.end, today) if today else period.end),
-        profile=totals.profile_counts(db, period.start, period.end),
-        population=populations.population(db, _months(period)),
+        profile=store.totals.profile_counts(db, period.start, period.end),
+        population=store.populations.population(db, _months(period)),
     )
 
 
@@ -163,15 +164,15 @@ def monthly_report(db: Database, period: Period, today: date | None = None) -> M
 
 
 def comments_by_service(db: Database, period: Period, tz: timezone
-                        ) -> list[tuple[dict[str, Any], list[comments.Comment]]]:
+                        ) -> list[tuple[dict[str, Any], list[store.comments.Comment]]]:
     """Return what citizens wrote in the period, grouped by service in the office order."""
-    grouped: dict[str, list[comments.Comment]] = {}
-    for c in comments.list_comments(db, period.start, period.end, tz):  # newest first
+    grouped: dict[str, list[store.comments.Comment]] = {}
+    for c in store.comments.list_comments(db, period.start, period.end, tz):  # newest first
         grouped.setdefault(c.service, []).append(c)
-    services = db["services"].rows_where(order_by="position")
+    services = store.services.in_order(db)
     return [(s, grouped[s["code"]]) for s in services if s["code"] in grouped]
 
 
-def open_complaints(groups: list[tuple[dict[str, Any], list[comments.Comment]]]) -> int:
+def open_complaints(groups: list[tuple[dict[str, Any], list[store.comments.Comment]]]) -> int:
     """Count the comments whose follow-up is not finished."""
     return sum(1 for _, items in groups for c in items if c.status != "selesai")

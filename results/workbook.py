@@ -12,12 +12,13 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlite_utils import Database
 
-from ikm import comments, report, totals
-from ikm.config import parse_offset
-from ikm.export import COLUMNS, STATUS_LABELS, neutralise, response_rows
+import store
+from ikm.clock import parse_offset
 from ikm.method import PERMENPAN_2017
 from ikm.periods import Period
 from ikm.profile import FIELDS
+from results import summary
+from results.csv_export import COLUMNS, STATUS_LABELS, neutralise, response_rows
 
 CODES = PERMENPAN_2017.codes
 BOLD = Font(bold=True)
@@ -137,7 +138,7 @@ def _profile_rows(counts: dict[str, dict[str | None, int]]) -> list[list[Any]]:
     return rows
 
 
-def _comment_rows(items: list[comments.Comment]) -> list[list[Any]]:
+def _comment_rows(items: list[store.comments.Comment]) -> list[list[Any]]:
     return [[c.answered_at, c.service_name, c.text, STATUS_LABELS[c.status], c.note,
              c.updated_by, c.updated_at, "Ya" if c.counted else "Tidak (ditandai)"]
             for c in reversed(items)]
@@ -145,25 +146,25 @@ def _comment_rows(items: list[comments.Comment]) -> list[list[Any]]:
 
 def workbook(db: Database, period: Period, settings: dict[str, Any],
              include_flagged: bool = False) -> Workbook:
-    """Build the period's SKM report workbook; every number comes from ikm.report."""
+    """Build the period's SKM report workbook; every number comes from results.summary."""
     tz = parse_offset(settings["utc_offset"])
     book = Workbook()
-    result = report.period_result(db, period.start, period.end)
+    result = summary.period_result(db, period.start, period.end)
     _ikm_sheet(book.active, settings["office_name"], period, result, datetime.now(tz))
     book.active.title = "IKM"
     ws = book.create_sheet("Per layanan")
     _table(ws, ["Kode", "Layanan", "Responden", "IKM", "Mutu", "Kinerja"],
            [[s["code"], s["name"], r.respondents, _num(r.ikm), r.grade, r.kinerja]
-            for s, r in report.by_service(db, period)], {4: "ikm"})
+            for s, r in summary.by_service(db, period)], {4: "ikm"})
     _widths(ws, {2: 50})
     ws = book.create_sheet("Profil responden")
     _table(ws, ["Profil", "Kategori", "Jumlah", "Persen"],
-           _profile_rows(totals.profile_counts(db, period.start, period.end)), {4: "percent"})
+           _profile_rows(store.totals.profile_counts(db, period.start, period.end)), {4: "percent"})
     _widths(ws)
     ws = book.create_sheet("Kritik dan saran")
     _table(ws, ["Tanggal dan jam", "Layanan", "Kritik dan saran", "Status", "Catatan tindak lanjut",
                 "Diperbarui oleh", "Diperbarui pada", "Dihitung dalam IKM"],
-           _comment_rows(comments.list_comments(db, period.start, period.end, tz)),
+           _comment_rows(store.comments.list_comments(db, period.start, period.end, tz)),
            {1: "time", 7: "time"})
     _widths(ws, {1: 18, 2: 30, 3: 60, 5: 45, 7: 18})
     ws = book.create_sheet("Data")

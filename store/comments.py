@@ -6,9 +6,9 @@ from datetime import date, datetime, timezone
 
 from sqlite_utils import Database
 
-from ikm import audit
-from ikm.config import local_time, utc_now
-from ikm.db import write_transaction
+from ikm.clock import local_time, utc_now
+from store import audit
+from store.schema import write_transaction
 
 STATUSES = ("baru", "ditindaklanjuti", "selesai")
 MAX_NOTE = 1000

@@ -6,7 +6,7 @@ from datetime import date
 
 from sqlite_utils import Database
 
-from ikm.db import ANSWER_COLUMNS
+from store.schema import ANSWER_COLUMNS
 
 
 @dataclass(frozen=True)

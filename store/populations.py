@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
-from ikm import audit
-from ikm.db import write_transaction
+from store import audit
+from store.schema import write_transaction
 
 
 def population(db: Database, months: list[str]) -> int | None:
@@ -21,12 +21,18 @@ def population(db: Database, months: list[str]) -> int | None:
     return total if known else None
 
 
+def of_month(db: Database, month: str) -> dict[str, int]:
+    """Return the service users entered for a month (YYYY-MM), by service."""
+    return {service: count for service, count in db.execute(
+        "SELECT service, count FROM populations WHERE month = ?", [month])}
+
+
 def set_population(db: Database, month: str, counts: dict[str, int], *,
                    actor: audit.Actor) -> None:
     """Store how many service users each service had in a month (YYYY-MM)."""
     with write_transaction(db):
-        db["populations"].delete_where("month = ?", [month])
-        db["populations"].insert_all(
+        db.table("populations").delete_where("month = ?", [month])
+        db.table("populations").insert_all(
             {"month": month, "service": code, "count": n} for code, n in counts.items() if n)
         figures = " ".join(f"{code}={n}" for code, n in counts.items() if n)
         audit.record(db, "population", actor, f"{month}: {figures or 'none'}")

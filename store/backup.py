@@ -8,7 +8,7 @@ import sqlite3
 from datetime import datetime
 from pathlib import Path
 
-from ikm import instance
+import store
 
 PAGES_PER_STEP = 256  # copy in small steps so kiosks' writes are never held up for long
 
@@ -61,7 +61,7 @@ def restore(backup_file: Path, database: Path) -> Path | None:
     for suffix in ("-wal", "-shm"):
         Path(str(database) + suffix).unlink(missing_ok=True)
     os.replace(restoring, database)  # a power cut leaves the old file or the new, never half
-    instance.sync_folder(database.parent)
+    store.instance.sync_folder(database.parent)
     return kept
 
 
@@ -72,7 +72,7 @@ def _verify(backup_file: Path, database: Path) -> None:
     if database.exists() and backup_file.resolve() == database.resolve():
         raise ValueError(f"{backup_file} is the database itself; give the path of a backup file")
     with backup_file.open("rb") as f:
-        if f.read(len(instance.SQLITE_HEADER)) != instance.SQLITE_HEADER:
+        if f.read(len(store.instance.SQLITE_HEADER)) != store.instance.SQLITE_HEADER:
             raise ValueError(f"{backup_file} is not an SKM database (not even SQLite)")
     with contextlib.closing(sqlite3.connect(backup_file)) as conn:
         try:
@@ -83,7 +83,7 @@ def _verify(backup_file: Path, database: Path) -> None:
         if not conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'responses'"
                             ).fetchone()[0]:
             raise ValueError(f"{backup_file} is not an SKM database")
-    newer = instance.newer_changes(backup_file)
+    newer = store.instance.newer_changes(backup_file)
     if newer:
         raise ValueError(f"the backup {backup_file} comes from a newer version of this program "
                          f"(it has {', '.join(newer)}); update the program first, then restore "

@@ -1,45 +1,43 @@
 """Kiosk devices: each tablet holds a secret token; the server keeps only its hash."""
 from __future__ import annotations
 
-import hashlib
-import secrets
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, cast
 
 from sqlite_utils import Database
 
-from ikm import audit
-from ikm.config import utc_now
-from ikm.db import write_transaction
+from ikm.clock import utc_now
+from ikm.office import tidy_name
+from ikm.refused import Refused
+from store import audit, tokens
+from store.schema import write_transaction
+from store.tokens import hash_token
 
 MAX_COUNT = 10**9  # entries a kiosk may report waiting or set aside
 KIOSK_STATUS = {"last_seen", "paired_at", "outbox", "rejected", "last_error", "clock_offset_ms"}
 
 
-def hash_token(token: str) -> str:
-    """Return the stored form of a kiosk token."""
-    return hashlib.sha256(token.encode()).hexdigest()
-
 
 def add_kiosk(db: Database, name: str, *, actor: audit.Actor) -> tuple[int, str]:
     """Register a kiosk; return its id and its token (shown once, never stored)."""
-    name = " ".join(name.split())
+    name = tidy_name(name)
     if not name:
         raise ValueError("a kiosk needs a name, e.g. 'Loket 1'")
-    token = secrets.token_urlsafe(32)
+    token = tokens.new_token()
     with write_transaction(db):
-        kiosk_id = db["kiosks"].insert({"name": name, "token_hash": hash_token(token),
-                                        "created_at": utc_now(), "outbox": 0}).last_pk
+        kiosk_id = cast(int, db.table("kiosks").insert({
+            "name": name, "token_hash": hash_token(token), "created_at": utc_now(),
+            "outbox": 0}).last_pk)
         audit.record(db, "kiosk", actor, f"{kiosk_id}: added as {name}")
     return kiosk_id, token
 
 
-def new_token(db: Database, kiosk_id: int, *, actor: audit.Actor) -> str:
+def new_pairing(db: Database, kiosk_id: int, *, actor: audit.Actor) -> str:
     """Give a kiosk a new token (the old one stops working); return it, shown once."""
-    token = secrets.token_urlsafe(32)
+    token = tokens.new_token()
     with write_transaction(db):
         # A re-paired kiosk is active again and counts as paired once the tablet calls in.
-        db["kiosks"].update(kiosk_id, {"token_hash": hash_token(token), "revoked_at": None,
+        db.table("kiosks").update(kiosk_id, {"token_hash": hash_token(token), "revoked_at": None,
                                        "paired_at": None, "last_error": None})
         audit.record(db, "kiosk", actor, f"{kiosk_id}: new pairing link")
     return token
@@ -59,7 +57,7 @@ def kiosk_for_token(db: Database, token: str | None) -> dict[str, Any] | None:
 def revoke(db: Database, kiosk_id: int, *, actor: audit.Actor) -> None:
     """Stop a kiosk's token from working; its responses stay."""
     with write_transaction(db):
-        db["kiosks"].update(kiosk_id, {"revoked_at": utc_now()})
+        db.table("kiosks").update(kiosk_id, {"revoked_at": utc_now()})
         audit.record(db, "kiosk", actor, f"{kiosk_id}: revoked")
 
 
@@ -98,3 +96,36 @@ def status_from_report(report: dict[str, Any], kiosk_now: datetime | None) -> di
 def pairing_link(base_url: str, token: str) -> str:
     """Return the link that pairs a tablet; the token rides in the fragment, never sent."""
     return f"{base_url.rstrip('/')}/kiosk/pair#{token}"
+
+
+def rename_kiosk(db: Database, kiosk_id: int, name: str, *, actor: audit.Actor) -> None:
+    """Give a kiosk a new name, e.g. after moving it to another counter."""
+    name = tidy_name(name)
+    if not name:
+        raise Refused("name", "required")
+    with write_transaction(db):
+        db.table("kiosks").update(kiosk_id, {"name": name})
+        audit.record(db, "kiosk", actor, f"{kiosk_id}: renamed {name}")
+
+
+def get(db: Database, kiosk_id: int) -> dict[str, Any] | None:
+    """Return one kiosk, or None."""
+    rows = list(db.query("SELECT * FROM kiosks WHERE id = ?", [kiosk_id]))
+    return rows[0] if rows else None
+
+
+def names(db: Database) -> dict[int, str]:
+    """Return every kiosk's name by its id."""
+    return {kiosk_id: name for kiosk_id, name in db.execute("SELECT id, name FROM kiosks")}
+
+
+def count_active(db: Database) -> int:
+    """Return how many kiosks are paired and not revoked."""
+    return db.execute("SELECT count(*) FROM kiosks WHERE revoked_at IS NULL").fetchone()[0]
+
+
+def with_counts(db: Database) -> list[dict[str, Any]]:
+    """Return every kiosk, active ones first, with how many responses each has sent."""
+    return list(db.query(
+        "SELECT k.*, (SELECT count(*) FROM responses r WHERE r.kiosk_id = k.id) AS responses "
+        "FROM kiosks k ORDER BY k.revoked_at IS NOT NULL, k.name COLLATE NOCASE, k.id"))

@@ -8,10 +8,12 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from ikm import audit, clock, devices
-from ikm.config import parse_offset, utc_now
-from ikm.db import ANSWER_COLUMNS, unavailable, write_transaction
-from ikm.responses import Incoming, Invalid, abuse_flag
+import store
+from ikm import clock
+from ikm.clock import parse_offset, utc_now
+from ikm.validation import Incoming, Invalid, abuse_flag
+from store import audit
+from store.schema import ANSWER_COLUMNS, unavailable, write_transaction
 
 STORED, DUPLICATE = "stored", "duplicate"
 
@@ -41,7 +43,7 @@ def _row(r: Incoming, kiosk_id: int | None, flag: str | None, tz: timezone,
             r.comment, flag, 0 if flag else 1]
 
 
-def record_responses(db: Database, kiosk: dict[str, Any] | None, items: list[Incoming],
+def record(db: Database, kiosk: dict[str, Any] | None, items: list[Incoming],
                      settings: dict[str, Any], kiosk_now: datetime | None = None
                      ) -> list[str | Invalid]:
     """Store new responses and the kiosk's contact in one transaction that commits here.
@@ -52,7 +54,7 @@ def record_responses(db: Database, kiosk: dict[str, Any] | None, items: list[Inc
     committed with synchronous=FULL: the responses are on disk and may be acknowledged.
     """
     if db.conn.in_transaction:
-        raise RuntimeError("record_responses commits by itself: call it outside a transaction")
+        raise RuntimeError("record commits by itself: call it outside a transaction")
     tz = parse_offset(settings["utc_offset"])
     window = timedelta(seconds=settings["burst_window_seconds"])
     received_at = utc_now()
@@ -90,7 +92,7 @@ def record_responses(db: Database, kiosk: dict[str, Any] | None, items: list[Inc
         for n, problem in _insert(db, rows):
             statuses[n] = problem
         if kiosk is not None:
-            devices.seen(db, kiosk)
+            store.kiosks.seen(db, kiosk)
     return statuses
 
 
@@ -98,7 +100,7 @@ def _insert(db: Database, rows: list[tuple[int, list[Any]]]) -> list[tuple[int, 
     """Insert the rows in one go; if SQLite refuses one, insert the others one by one.
 
     Return the rows left out and why. Storage that cannot be written now (a full disk, a
-    held lock: ikm.db.unavailable) refuses the whole batch instead: that is raised, and
+    held lock: store.schema.unavailable) refuses the whole batch instead: that is raised, and
     the caller answers 503.
     """
     db.execute("SAVEPOINT batch")
@@ -157,7 +159,7 @@ def _recent(db: Database, kiosk_id: int | None, spans: list[tuple[str, str]], ca
 
 def flagged(db: Database, start: date, end: date) -> list[dict[str, Any]]:
     """Return the period's responses flagged as possible abuse, newest first."""
-    return list(db["responses"].rows_where(
+    return list(db.table("responses").rows_where(
         "local_date BETWEEN ? AND ? AND flag IS NOT NULL", [start.isoformat(), end.isoformat()],
         order_by="answered_at DESC"))
 
@@ -172,3 +174,41 @@ def set_counted(db: Database, ids: list[str], counted: bool, *, actor: audit.Act
         more = " ..." if len(ids) > 5 else ""
         audit.record(db, "flagged", actor, f"{cursor.rowcount} {what}: {', '.join(ids[:5])}{more}")
     return cursor.rowcount
+
+
+_CODES_UPPER = tuple(c.upper() for c in ANSWER_COLUMNS)
+EXPORT_COLUMNS = ("id", "answered_at", "local_date", "service", "service_name",
+                  "questionnaire", *_CODES_UPPER, "gender", "age_group", "education",
+                  "occupation", "comment", "comment_status", "comment_note", "flag", "counted",
+                  "kiosk")
+
+
+def counts(db: Database, start: date, end: date) -> dict[str, int]:
+    """Count the period's responses: all, counted in the IKM, left out, with a comment."""
+    row = db.execute(
+        "SELECT count(*), coalesce(sum(counted = 1), 0), "
+        "coalesce(sum(comment IS NOT NULL AND comment != ''), 0) "
+        "FROM responses WHERE local_date BETWEEN ? AND ?",
+        [start.isoformat(), end.isoformat()]).fetchone()
+    return {"responses": row[0], "counted": row[1], "not_counted": row[0] - row[1],
+            "comments": row[2]}
+
+
+def for_export(db: Database, start: date, end: date, include_flagged: bool = False
+               ) -> list[dict[str, Any]]:
+    """Return the period's responses as EXPORT_COLUMNS, oldest first (times in UTC).
+
+    Without `include_flagged` these are exactly the responses the IKM counts.
+    """
+    answers = ", ".join(f"r.{c} AS {c.upper()}" for c in ANSWER_COLUMNS)
+    where = "r.local_date BETWEEN ? AND ?" + ("" if include_flagged else " AND r.counted = 1")
+    cursor = db.execute(
+        f"SELECT r.id, r.answered_at, r.local_date, r.service, s.name AS service_name, "
+        f"r.questionnaire, {answers}, r.gender, r.age_group, r.education, r.occupation, "
+        f"r.comment, CASE WHEN r.comment IS NOT NULL AND r.comment != '' "
+        f"THEN coalesce(r.comment_status, 'baru') END AS comment_status, r.comment_note, "
+        f"r.flag, r.counted, k.name AS kiosk FROM responses r "
+        f"LEFT JOIN services s ON s.code = r.service LEFT JOIN kiosks k ON k.id = r.kiosk_id "
+        f"WHERE {where} ORDER BY r.answered_at, r.id", [start.isoformat(), end.isoformat()])
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, values)) for values in cursor.fetchall()]

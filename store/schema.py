@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from ikm import config
+from ikm import clock, office
 from ikm.method import PERMENPAN_2017
 
 migrations = Migrations("ikm")
@@ -27,6 +27,9 @@ def connect(path: str | Path, timeout: float = 10) -> Database:
     # so a response acknowledged to a kiosk survives a power cut (WAL alone does not).
     db.execute("PRAGMA synchronous=FULL")
     db.execute("PRAGMA foreign_keys=ON")
+    # A batch's statement journal (and any sort) stays in memory, not a temp file created
+    # and deleted on every request.
+    db.execute("PRAGMA temp_store=MEMORY")
     return db
 
 
@@ -83,18 +86,18 @@ def _wal(db: Database) -> None:
 
 @migrations(name="0002_core_tables")
 def _core_tables(db: Database) -> None:
-    db["services"].create(
+    db.table("services").create(
         {"code": str, "name": str, "name_en": str, "position": int, "active": int,
          "created_at": str},
         pk="code", not_null={"name", "position", "active"}, defaults={"active": 1},
     )
-    db["kiosks"].create(
+    db.table("kiosks").create(
         {"id": int, "name": str, "token_hash": str, "pairing_hash": str,
          "pairing_expires": str, "created_at": str, "paired_at": str, "revoked_at": str,
          "last_seen": str, "last_error": str, "outbox": int},
         pk="id", not_null={"name", "token_hash", "created_at"},
     )
-    db["kiosks"].create_index(["token_hash"], unique=True)
+    db.table("kiosks").create_index(["token_hash"], unique=True)
     columns = {
         "id": str, "kiosk_id": int, "service": str, "questionnaire": str,
         "answered_at": str, "received_at": str, "local_date": str, "duration_ms": int,
@@ -102,55 +105,55 @@ def _core_tables(db: Database) -> None:
         "gender": str, "age": int, "age_group": str, "education": str, "occupation": str,
         "comment": str, "flag": str, "counted": int,
     }
-    db["responses"].create(
+    db.table("responses").create(
         columns, pk="id",
         not_null={"service", "questionnaire", "answered_at", "received_at", "local_date",
                   "counted"},
         foreign_keys=[("kiosk_id", "kiosks", "id"), ("service", "services", "code")],
     )
     # Every IKM query filters on the office date of a response; this covers them.
-    db["responses"].create_index(["local_date", "counted"])
-    db["responses"].create_index(["kiosk_id", "answered_at"])
-    db["settings"].create({"key": str, "value": str}, pk="key")
+    db.table("responses").create_index(["local_date", "counted"])
+    db.table("responses").create_index(["kiosk_id", "answered_at"])
+    db.table("settings").create({"key": str, "value": str}, pk="key")
 
 
 @migrations(name="0003_default_services")
 def _default_services(db: Database) -> None:
-    now = config.utc_now()
-    db["services"].insert_all(
+    now = clock.utc_now()
+    db.table("services").insert_all(
         {"code": code, "name": name, "name_en": name_en, "position": i, "active": 1,
          "created_at": now}
-        for i, (code, name, name_en) in enumerate(config.DEFAULT_SERVICES, start=1)
+        for i, (code, name, name_en) in enumerate(office.DEFAULT_SERVICES, start=1)
     )
 
 
 @migrations(name="0004_clock_and_kiosk_status")
 def _clock_and_status(db: Database) -> None:
     # kiosk_time: the time as the tablet's clock gave it; answered_at is our best estimate.
-    db["responses"].add_column("kiosk_time", str)
-    db["responses"].add_column("clock", str)
-    db["kiosks"].add_column("rejected", int)
-    db["kiosks"].add_column("clock_offset_ms", int)
+    db.table("responses").add_column("kiosk_time", str)
+    db.table("responses").add_column("clock", str)
+    db.table("kiosks").add_column("rejected", int)
+    db.table("kiosks").add_column("clock_offset_ms", int)
 
 
 @migrations(name="0005_staff")
 def _staff(db: Database) -> None:
-    db["users"].create(
+    db.table("users").create(
         {"id": int, "username": str, "password_hash": str, "role": str, "active": int,
          "created_at": str},
         pk="id", not_null={"username", "password_hash", "role", "active"},
     )
-    db["users"].create_index(["username"], unique=True)
-    db["login_failures"].create({"username": str, "at": str})
-    db["login_failures"].create_index(["username", "at"])  # 0008 adds the address
-    db["setup_tokens"].create({"token_hash": str, "created_at": str}, pk="token_hash")
+    db.table("users").create_index(["username"], unique=True)
+    db.table("login_failures").create({"username": str, "at": str})
+    db.table("login_failures").create_index(["username", "at"])  # 0008 adds the address
+    db.table("setup_tokens").create({"token_hash": str, "created_at": str}, pk="token_hash")
     # Follow-up of what citizens wrote: baru -> ditindaklanjuti -> selesai.
-    db["responses"].add_column("comment_status", str)
-    db["responses"].add_column("comment_note", str)
-    db["responses"].add_column("comment_updated_at", str)
-    db["responses"].add_column("comment_updated_by", str)
+    db.table("responses").add_column("comment_status", str)
+    db.table("responses").add_column("comment_note", str)
+    db.table("responses").add_column("comment_updated_at", str)
+    db.table("responses").add_column("comment_updated_by", str)
     # Service users per service per month, entered by staff, for the sample size.
-    db["populations"].create({"month": str, "service": str, "count": int},
+    db.table("populations").create({"month": str, "service": str, "count": int},
                              pk=("month", "service"),
                              foreign_keys=[("service", "services", "code")])
 
@@ -158,28 +161,28 @@ def _staff(db: Database) -> None:
 @migrations(name="0006_audit")
 def _audit(db: Database) -> None:
     # Who signed in, exported or changed a setting, and when: admins can read it.
-    db["audit"].create({"id": int, "at": str, "username": str, "action": str, "detail": str,
+    db.table("audit").create({"id": int, "at": str, "username": str, "action": str, "detail": str,
                         "ip": str}, pk="id", not_null={"at", "action"})
-    db["audit"].create_index(["at"])
+    db.table("audit").create_index(["at"])
 
 
 @migrations(name="0007_audit_actor")
 def _audit_actor(db: Database) -> None:
     # via: "web" (a signed-in user) or "cli" (the command line); count: repeated refused
     # sign-ins from one address for one name, kept on one row.
-    db["audit"].add_column("via", str, not_null_default="web")
-    db["audit"].add_column("count", int, not_null_default=1)
+    db.table("audit").add_column("via", str, not_null_default="web")
+    db.table("audit").add_column("count", int, not_null_default=1)
 
 
 @migrations(name="0008_sessions_and_signin")
 def _sessions_and_signin(db: Database) -> None:
     # A session carries the version of its account it was signed in with: raising the
     # version (logout, a new password, a new role) ends every session signed in before.
-    db["users"].add_column("session_version", int, not_null_default=1)
+    db.table("users").add_column("session_version", int, not_null_default=1)
     # Failed sign-ins are counted per name *and* address, so nobody slows down another
     # address; addresses a user signed in from are let through with the right password.
-    db["login_failures"].add_column("ip", str)
-    db["login_failures"].create_index(["ip", "at"])
-    db["login_failures"].create_index(["at"])
-    db["signin_addresses"].create({"username": str, "ip": str, "last_success": str},
+    db.table("login_failures").add_column("ip", str)
+    db.table("login_failures").create_index(["ip", "at"])
+    db.table("login_failures").create_index(["at"])
+    db.table("signin_addresses").create({"username": str, "ip": str, "last_success": str},
                                   pk=("username", "ip"), not_null={"last_success"})

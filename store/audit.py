@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from ikm.config import utc_now
+from ikm.clock import utc_now
 
 # The kinds of event; the audit page words them in the reader's language.
 ACTIONS = ("login", "login_failed", "login_locked", "logout", "setup", "password", "export",
@@ -54,5 +54,5 @@ def count_failure(db: Database, action: str, tried: str, ip: str | None) -> None
 def recent(db: Database, limit: int = 200, action: str | None = None) -> list[dict[str, Any]]:
     """Return the latest events, newest first."""
     where, params = ("action = ?", [action]) if action else (None, None)
-    return list(db["audit"].rows_where(where, params, order_by="at DESC, id DESC",
+    return list(db.table("audit").rows_where(where, params, order_by="at DESC, id DESC",
                                        limit=limit))

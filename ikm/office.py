@@ -1,16 +1,10 @@
-"""The office's settings and default services, as data with one place to read them."""
+"""The office's settings as data: their defaults and bounds, and the questions asked."""
 from __future__ import annotations
 
-import json
-from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any
-
-from sqlite_utils import Database
+from typing import Any
 
 from ikm.method import PERMENPAN_2017, SHORT_CODES
-
-if TYPE_CHECKING:
-    from ikm.audit import Actor
+from ikm.refused import Refused
 
 # The thirteen services of Kantor Camat Serai Serumpun: a new installation's defaults.
 DEFAULT_SERVICES = (
@@ -50,57 +44,16 @@ DEFAULTS: dict[str, Any] = {
     "session_idle_hours": 8,  # a staff session unused this long ends: a working day
 }
 
+# Inclusive bounds of the numeric settings: outside them a kiosk becomes unusable.
+LIMITS = {
+    "idle_seconds": (10, 600),
+    "thanks_seconds": (3, 60),
+    "min_survey_seconds": (0, 60),
+    "burst_count": (2, 100),
+    "burst_window_seconds": (10, 3600),
+    "session_idle_hours": (1, 72),
+}
 
-def utc_now() -> str:
-    """Return the current UTC time as ISO 8601 with offset."""
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
-
-
-def parse_offset(text: str) -> timezone:
-    """Return a fixed time zone from '+07:00'."""
-    sign = -1 if text.startswith("-") else 1
-    hours, minutes = text.lstrip("+-").split(":")
-    return timezone(sign * timedelta(hours=int(hours), minutes=int(minutes)))
-
-
-TIME_ZONES = {"+07:00": "WIB", "+08:00": "WITA", "+09:00": "WIT"}
-
-
-def zone_name(offset: str) -> str:
-    """Return the name people use for an offset: WIB, WITA, WIT (else UTC+hh:mm)."""
-    return TIME_ZONES.get(offset, f"UTC{offset}")
-
-
-def local_time(utc_iso: str | None, tz: timezone) -> datetime | None:
-    """Return a stored UTC time as the office's wall-clock time."""
-    return datetime.fromisoformat(utc_iso).astimezone(tz) if utc_iso else None
-
-
-def get_settings(db: Database) -> dict[str, Any]:
-    """Return every setting: the stored value where there is one, else the default."""
-    # Plain SQL: read on every kiosk request, where sqlite-utils' table helper would first
-    # query the schema three times (as ikm.devices does for the kiosk look-up).
-    stored = {key: json.loads(value)
-              for key, value in db.execute("SELECT key, value FROM settings")}
-    return {key: stored.get(key, default) for key, default in DEFAULTS.items()}
-
-
-def set_settings(db: Database, values: dict[str, Any], *, actor: Actor) -> None:
-    """Store settings and say so in the audit log; refuse keys that are not settings."""
-    # Imported here: both read the clock and the defaults from this module.
-    from ikm import audit
-    from ikm.db import write_transaction
-
-    unknown = set(values) - set(DEFAULTS)
-    if unknown:
-        raise KeyError(f"not a setting: {', '.join(sorted(unknown))}")
-    before = get_settings(db)
-    changed = {k: v for k, v in values.items() if before[k] != v}
-    with write_transaction(db):
-        db["settings"].upsert_all(
-            ({"key": k, "value": json.dumps(v)} for k, v in values.items()), pk="key")
-        detail = " ".join(f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in changed.items())
-        audit.record(db, "settings", actor, detail or "unchanged")
 
 
 def questions(settings: dict[str, Any]) -> list[str]:
@@ -108,3 +61,21 @@ def questions(settings: dict[str, Any]) -> list[str]:
     asked = QUESTIONNAIRES[settings["questionnaire"]]
     order = [c for c in settings["question_order"] if c in asked]
     return order + [c for c in asked if c not in order]
+
+
+def order_from_positions(positions: dict[str, int]) -> list[str]:
+    """Return unsur codes sorted by the position given to each; refuse repeated numbers."""
+    seen: dict[int, list[str]] = {}
+    for code, n in positions.items():
+        seen.setdefault(n, []).append(code)
+    if sorted(seen) != list(range(1, len(positions) + 1)):
+        repeated = next((n for n, codes in sorted(seen.items()) if len(codes) > 1), None)
+        codes = ", ".join(seen[repeated]) if repeated is not None else ""
+        raise Refused("question_order", "repeated", number=repeated, codes=codes,
+                      count=len(positions))
+    return sorted(positions, key=positions.__getitem__)
+
+
+def tidy_name(name: str | None) -> str:
+    """Return a name as it is shown and stored: one space between words, none at the ends."""
+    return " ".join((name or "").split())

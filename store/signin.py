@@ -20,9 +20,9 @@ from typing import Any
 from sqlite_utils import Database
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ikm import audit
-from ikm.db import unavailable, write_transaction
-from ikm.users import get_user
+from store import audit
+from store.accounts import get_user
+from store.schema import unavailable, write_transaction
 
 WINDOW = timedelta(minutes=15)
 SLOW_AFTER = 5  # failures of one name from one address

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from ikm.config import QUESTIONNAIRES
+from ikm.office import QUESTIONNAIRES
 from ikm.periods import EARLIEST, LATEST
 from ikm.profile import AGE_GROUP, EDUCATION, GENDER, OCCUPATION, age_group
 

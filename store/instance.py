@@ -16,7 +16,7 @@ from typing import Any
 from filelock import FileLock, Timeout
 from sqlite_utils import Database
 
-from ikm.db import migrations
+from store.schema import migrations
 
 LOCK_FILE = "server.lock"
 # Who holds the lock, for the refusal message. Only informative: the lock is the truth, so

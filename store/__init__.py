@@ -1,0 +1,21 @@
+"""The only place with SQL: the schema and its history, and one module per thing kept.
+
+Nothing outside this package writes SQL; web/ and results/ call these modules. Importing
+the package makes every module available as `store.<module>`.
+"""
+from store import (  # noqa: F401 (re-exported)
+    accounts,
+    audit,
+    backup,
+    comments,
+    instance,
+    kiosks,
+    populations,
+    responses,
+    schema,
+    services,
+    settings,
+    signin,
+    tokens,
+    totals,
+)

@@ -1,0 +1,98 @@
+"""The house rules, held by tests: each package keeps to its room, and the checkers agree."""
+from __future__ import annotations
+
+import ast
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+# What each package may not import: ikm/ is pure (the calculator must run on its own);
+# store/ serves the others and never the other way round; results/ knows no HTTP.
+FORBIDDEN = {
+    "ikm": ("flask", "flask_babel", "flask_login", "flask_wtf", "werkzeug", "sqlite_utils",
+            "sqlite3", "store", "results", "web", "kiosk"),
+    "store": ("flask", "flask_babel", "flask_login", "flask_wtf", "results", "web", "kiosk"),
+    "results": ("flask", "flask_login", "flask_wtf", "web", "kiosk"),
+}
+# Calls that run SQL: only store/ makes them.
+SQL_CALLS = {"execute", "executemany", "executescript", "query", "rows_where", "count_where",
+             "table", "insert_all", "upsert_all", "delete_where"}
+SQL_TEXT = re.compile(r"^\s*(SELECT\s|INSERT\s+INTO\s|UPDATE\s+\w+\s+SET\s|DELETE\s+FROM\s|"
+                      r"CREATE\s+(TABLE|INDEX|TRIGGER)\s|PRAGMA\s)")
+
+
+def sources(*folders: str) -> list[Path]:
+    return sorted(p for folder in folders for p in (ROOT / folder).rglob("*.py"))
+
+
+def imported(path: Path) -> set[str]:
+    """Return the top-level names of every module a file imports, at any depth in it."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            names.update(a.name.split(".")[0] for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+@pytest.mark.parametrize("package", sorted(FORBIDDEN))
+def test_each_package_imports_only_what_its_room_allows(package):
+    offences = {f"{p.relative_to(ROOT)} imports {name}" for p in sources(package)
+                for name in imported(p) & set(FORBIDDEN[package])}
+    assert not offences, sorted(offences)
+
+
+def test_the_rule_catches_a_forbidden_import(tmp_path):
+    sneaky = tmp_path / "sneaky.py"
+    sneaky.write_text("def f():\n    from sqlite_utils import Database\n")
+    assert "sqlite_utils" in imported(sneaky)
+
+
+def sql_in(path: Path) -> list[str]:
+    """Return where a file runs SQL or holds SQL text."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and node.func.attr in SQL_CALLS and node.args):  # not Period.query()
+            found.append(f"{path.relative_to(ROOT)}:{node.lineno} .{node.func.attr}()")
+        elif (isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name)
+              and node.value.id == "db"):
+            found.append(f"{path.relative_to(ROOT)}:{node.lineno} db[...]")
+        elif (isinstance(node, ast.Constant) and isinstance(node.value, str)
+              and SQL_TEXT.match(node.value)):
+            found.append(f"{path.relative_to(ROOT)}:{node.lineno} SQL text")
+    return found
+
+
+def test_only_the_store_runs_sql():
+    found = [hit for p in [*sources("web", "results", "ikm"), ROOT / "kiosk.py"]
+             for hit in sql_in(p)]
+    assert not found, found
+
+
+def run(*command: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", *command], cwd=ROOT, capture_output=True,
+                          text=True, timeout=300)
+
+
+def test_ruff_finds_nothing():
+    done = run("ruff", "check", "--no-cache", ".")
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_mypy_finds_nothing_in_ikm_and_store():
+    done = run("mypy", "--no-incremental")  # files and settings from pyproject.toml
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_sql_rule_catches_sql_outside_the_store(tmp_path, monkeypatch):
+    monkeypatch.setattr(sys.modules[__name__], "ROOT", tmp_path)
+    page = tmp_path / "page.py"
+    page.write_text('def view(db):\n    db.execute("SELECT 1")\n    return db["users"]\n')
+    assert [hit.split(" ", 1)[1] for hit in sql_in(page)] == [".execute()", "db[...]",
+                                                             "SQL text"]

@@ -1,0 +1,60 @@
+"""What the pages share: the office's settings of this request, its language and period,
+and a row or a 404."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any, TypeVar
+
+from flask import abort, flash, g, request
+from flask_babel import get_locale
+from flask_babel import gettext as _
+
+import store
+from ikm import periods
+from web.database import get_db
+
+T = TypeVar("T")
+
+
+def office_settings() -> dict[str, Any]:
+    """Return the office's settings, read once per request."""
+    if "settings" not in g:
+        g.settings = store.settings.read(get_db())
+    return g.settings
+
+
+def lang() -> str:
+    """Return the page's language: id or en."""
+    return str(get_locale() or "id")
+
+
+def found(row: T | None) -> T:
+    """Return the row a URL names, or answer 404 when there is none."""
+    if row is None:
+        abort(404)
+    return row
+
+
+def today() -> date:
+    """Return today's date at the office."""
+    return periods.today(office_settings())
+
+
+def selected_period() -> periods.Period:
+    """Return the period the URL asks for, or this month (with a message when it is wrong)."""
+    try:
+        return periods.from_args(request.args, office_settings())
+    except ValueError as exc:
+        flash(_("Periode tidak dapat dibaca (%(problem)s); ditampilkan bulan ini.",
+                problem=str(exc)), "error")
+        g.bad_request = True  # web.errors answers 400 with the page for this month
+        return periods.containing("month", today())
+
+
+def neighbours(period: periods.Period) -> tuple[periods.Period, periods.Period | None]:
+    """Return the period before and the one after (None when it would be in the future)."""
+    following = (periods.containing(period.kind, period.end + timedelta(days=1))
+                 if period.kind != "custom" else None)
+    if following and following.start > today():
+        following = None
+    return period.previous(), following
