@@ -32,18 +32,26 @@ def _score(sums: store.totals.PeriodTotals, se: float | None = None) -> scoring.
 def period_result(db: Database, start: date, end: date, service: str | None = None
                   ) -> scoring.Result:
     """Return the IKM of the counted responses dated start..end, with its 95% CI."""
-    sums = store.totals.period_totals(db, start, end, service)
-    method = period_method(sums)
-    influence = uncertainty.influence({c: sums.totals[c] for c in method.codes}, method)
-    sum_sq = store.totals.influence_sum(db, start, end, service, influence)
-    return _score(sums, uncertainty.standard_error(sums.respondents, sum_sq))
+    return period_results(db, [(start, end)], service)[0]
+
+
+def period_results(db: Database, spans: list[tuple[date, date]], service: str | None = None
+                   ) -> list[scoring.Result]:
+    """Return the IKM of each of several periods that do not overlap, in two reads."""
+    sums = store.totals.spans_totals(db, spans, service)
+    influences = []
+    for span, period_sums in zip(spans, sums):
+        method = period_method(period_sums)
+        codes = {c: period_sums.totals[c] for c in method.codes}
+        influences.append((span, uncertainty.influence(codes, method)))
+    sum_sq = store.totals.influence_sums(db, influences, service)
+    return [_score(s, uncertainty.standard_error(s.respondents, q)) for s, q in zip(sums, sum_sq)]
 
 
 def by_service(db: Database, period: Period) -> list[tuple[dict[str, Any], scoring.Result]]:
     """Return each service with responses in the period and its IKM, in the office order."""
-    groups = store.totals.grouped_totals(db, period.start, period.end, "service")
-    services = store.services.in_order(db)
-    return [(s, _score(groups[s["code"]])) for s in services if s["code"] in groups]
+    return [(s, _score(sums))
+            for s, sums in store.totals.by_service(db, period.start, period.end)]
 
 
 def trend(db: Database, end: date, months: int = TREND_MONTHS
@@ -93,9 +101,9 @@ def overview(db: Database, period: Period, today: date | None = None) -> Overvie
     The trend ends with the period's last month, or with this month (`today`) when the
     period runs on into the future: months that have not happened are not drawn.
     """
-    result = period_result(db, period.start, period.end)
     previous_period = period.previous()
-    previous = period_result(db, previous_period.start, previous_period.end)
+    result, previous = period_results(db, [(period.start, period.end),
+                                           (previous_period.start, previous_period.end)])
     return Overview(
         period=period, result=result, previous=previous,
         change=uncertainty.change(result, previous),

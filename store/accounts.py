@@ -10,7 +10,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ikm.clock import utc_now
 from ikm.refused import Refused
 from store import audit
-from store.schema import write_transaction
+from store.schema import rows, write_transaction
 from store.tokens import hash_token, new_token
 
 # Each role may do everything the roles before it may.
@@ -62,19 +62,19 @@ def create_user(db: Database, username: str, password: str, role: str, *,
 
 
 def get_user(db: Database, username: str) -> dict[str, Any] | None:
-    rows = list(db.table("users").rows_where("username = ?", [username.strip().lower()], limit=1))
-    return rows[0] if rows else None
+    found = rows(db, "SELECT * FROM users WHERE username = ?", [username.strip().lower()])
+    return found[0] if found else None
 
 
 def get_by_id(db: Database, user_id: int) -> dict[str, Any] | None:
     """Return one account, or None."""
-    rows = list(db.query("SELECT * FROM users WHERE id = ?", [user_id]))
-    return rows[0] if rows else None
+    found = rows(db, "SELECT * FROM users WHERE id = ?", [user_id])
+    return found[0] if found else None
 
 
 def everyone(db: Database) -> list[dict[str, Any]]:
     """Return every account, active ones first, by name."""
-    return list(db.query("SELECT * FROM users ORDER BY active DESC, username"))
+    return rows(db, "SELECT * FROM users ORDER BY active DESC, username")
 
 
 def count_active(db: Database) -> int:

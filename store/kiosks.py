@@ -10,7 +10,7 @@ from ikm.clock import utc_now
 from ikm.office import tidy_name
 from ikm.refused import Refused
 from store import audit, tokens
-from store.schema import write_transaction
+from store.schema import rows, write_transaction
 from store.tokens import hash_token
 
 MAX_COUNT = 10**9  # entries a kiosk may report waiting or set aside
@@ -49,9 +49,9 @@ def kiosk_for_token(db: Database, token: str | None) -> dict[str, Any] | None:
         return None
     # Plain SQL: this runs on every kiosk request, and sqlite-utils' table helpers look
     # the table's columns up again each time.
-    rows = list(db.query("SELECT * FROM kiosks WHERE token_hash = ? AND revoked_at IS NULL "
-                         "LIMIT 1", [hash_token(token)]))
-    return rows[0] if rows else None
+    found = rows(db, "SELECT * FROM kiosks WHERE token_hash = ? AND revoked_at IS NULL "
+                     "LIMIT 1", [hash_token(token)])
+    return found[0] if found else None
 
 
 def revoke(db: Database, kiosk_id: int, *, actor: audit.Actor) -> None:
@@ -110,8 +110,8 @@ def rename_kiosk(db: Database, kiosk_id: int, name: str, *, actor: audit.Actor) 
 
 def get(db: Database, kiosk_id: int) -> dict[str, Any] | None:
     """Return one kiosk, or None."""
-    rows = list(db.query("SELECT * FROM kiosks WHERE id = ?", [kiosk_id]))
-    return rows[0] if rows else None
+    found = rows(db, "SELECT * FROM kiosks WHERE id = ?", [kiosk_id])
+    return found[0] if found else None
 
 
 def names(db: Database) -> dict[int, str]:
@@ -126,6 +126,6 @@ def count_active(db: Database) -> int:
 
 def with_counts(db: Database) -> list[dict[str, Any]]:
     """Return every kiosk, active ones first, with how many responses each has sent."""
-    return list(db.query(
+    return rows(db,
         "SELECT k.*, (SELECT count(*) FROM responses r WHERE r.kiosk_id = k.id) AS responses "
-        "FROM kiosks k ORDER BY k.revoked_at IS NOT NULL, k.name COLLATE NOCASE, k.id"))
+        "FROM kiosks k ORDER BY k.revoked_at IS NOT NULL, k.name COLLATE NOCASE, k.id")

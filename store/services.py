@@ -11,7 +11,7 @@ from ikm.office import tidy_name
 from ikm.refused import Refused
 from store import audit
 from store.audit import Actor
-from store.schema import write_transaction
+from store.schema import rows, write_transaction
 
 SERVICE_CODE = re.compile(r"[A-Z0-9-]{1,20}")
 
@@ -22,13 +22,13 @@ _FIELDS = "code, name, name_en, position, active"
 def in_order(db: Database, active_only: bool = False) -> list[dict[str, Any]]:
     """Return the services in the office's order (only the active ones, if asked)."""
     where = "WHERE active = 1 " if active_only else ""
-    return list(db.query(f"SELECT {_FIELDS} FROM services {where}ORDER BY position, code"))
+    return rows(db, f"SELECT {_FIELDS} FROM services {where}ORDER BY position, code")
 
 
 def get(db: Database, code: str) -> dict[str, Any] | None:
     """Return one service, or None."""
-    rows = list(db.query(f"SELECT {_FIELDS} FROM services WHERE code = ?", [code]))
-    return rows[0] if rows else None
+    found = rows(db, f"SELECT {_FIELDS} FROM services WHERE code = ?", [code])
+    return found[0] if found else None
 
 
 def codes(db: Database) -> set[str]:
@@ -44,10 +44,10 @@ def count_active(db: Database) -> int:
 def with_counts(db: Database) -> list[dict[str, Any]]:
     """Return every service in the office's order, with how many responses refer to it."""
     # One pass over the responses: no index covers their service column.
-    return list(db.query(
+    return rows(db,
         "SELECT s.code, s.name, s.name_en, s.position, s.active, coalesce(n.count, 0) AS "
         "responses FROM services s LEFT JOIN (SELECT service, count(*) AS count FROM "
-        "responses GROUP BY service) n ON n.service = s.code ORDER BY s.position, s.code"))
+        "responses GROUP BY service) n ON n.service = s.code ORDER BY s.position, s.code")
 
 
 def add_service(db: Database, code: str, name: str, name_en: str | None = None, *,

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlite_utils import Database
 
@@ -37,6 +38,9 @@ _SUMS = [(f"coalesce(sum({c}), 0)", f"count({c})", f"coalesce(sum({c} * {c}), 0)
          for c in ANSWER_COLUMNS]
 
 
+_EMPTY_ROW = (0, 0) + (0,) * (3 * len(ANSWER_COLUMNS))
+
+
 def _totals(row: tuple) -> PeriodTotals:
     totals = {c.upper(): (row[2 + 3 * i], row[3 + 3 * i]) for i, c in enumerate(ANSWER_COLUMNS)}
     squares = {c.upper(): row[4 + 3 * i] for i, c in enumerate(ANSWER_COLUMNS)}
@@ -61,11 +65,44 @@ def _sums_sql(where: str, group: str | None = None) -> str:
     return f"SELECT {head}, {sums} {rows}"
 
 
+Span = tuple[date, date]
+
+
+def _which(spans: list[Span]) -> tuple[str, list[str]]:
+    """Return SQL naming which of the spans (not overlapping) a response's date falls in."""
+    ordered = sorted(spans)
+    if any(a[1] >= b[0] for a, b in zip(ordered, ordered[1:])):
+        raise ValueError("the periods summed in one query must not overlap")
+    cases = " ".join(f"WHEN local_date BETWEEN ? AND ? THEN {n}" for n in range(len(spans)))
+    return f"CASE {cases} END", [d.isoformat() for span in spans for d in span]
+
+
+def _in_any(spans: list[Span], service: str | None) -> tuple[str, list]:
+    where = "(" + " OR ".join("local_date BETWEEN ? AND ?" for _ in spans) + ") AND counted = 1"
+    params: list = [d.isoformat() for span in spans for d in span]
+    if service:
+        where += " AND service = ?"
+        params.append(service)
+    return where, params
+
+
 def period_totals(db: Database, start: date, end: date, service: str | None = None
                   ) -> PeriodTotals:
     """Sum answers per unsur over the responses dated start..end (office dates, inclusive)."""
-    where, params = _where(start, end, service)
-    return _totals(db.execute(_sums_sql(where), params).fetchone())
+    return spans_totals(db, [(start, end)], service)[0]
+
+
+def spans_totals(db: Database, spans: list[Span], service: str | None = None
+                 ) -> list[PeriodTotals]:
+    """Sum answers per unsur for each of several periods that do not overlap, in one read."""
+    which, which_params = _which(spans)
+    where, params = _in_any(spans, service)
+    head = f"count(*), {_SHORT}"
+    sums = ", ".join(", ".join(s) for s in _SUMS)
+    found = {row[-1]: _totals(row) for row in db.execute(
+        f"SELECT {head}, {sums}, {which} AS span FROM responses "
+        f"WHERE {where} AND ({_ANY_ANSWER}) GROUP BY span", which_params + params)}
+    return [found.get(n, _EMPTY) for n in range(len(spans))]
 
 
 def grouped_totals(db: Database, start: date, end: date, group: str
@@ -75,33 +112,66 @@ def grouped_totals(db: Database, start: date, end: date, group: str
     return {row[-1]: _totals(row) for row in db.execute(_sums_sql(where, group), params)}
 
 
+def by_service(db: Database, start: date, end: date
+               ) -> list[tuple[dict[str, Any], PeriodTotals]]:
+    """Return each service with responses dated start..end, in the office's order, and sums."""
+    where, params = _where(start, end, None)
+    sums = ", ".join(", ".join(s) for s in _SUMS)
+    rows = db.execute(
+        f"SELECT count(*), {_SHORT}, {sums}, s.code, s.name, s.name_en, s.position, s.active "
+        f"FROM responses JOIN services s ON s.code = responses.service WHERE {where} "
+        f"AND ({_ANY_ANSWER}) GROUP BY s.code ORDER BY s.position, s.code", params)
+    keys = ("code", "name", "name_en", "position", "active")
+    return [(dict(zip(keys, row[-5:])), _totals(row[:-5])) for row in rows]
+
+
+Influence = dict[str, tuple[float, float]]
+
+
 def influence_sum(db: Database, start: date, end: date, service: str | None,
-                  influence: dict[str, tuple[float, float]]) -> float:
+                  influence: Influence) -> float:
     """Sum the squared influence of every respondent of the period (see uncertainty.influence)."""
-    if not influence:
-        return 0.0
-    where, params = _where(start, end, service)
-    terms, term_params = [], []
-    for code, (mean, coef) in influence.items():
-        terms.append(f"coalesce(({code.lower()} - ?) * ?, 0)")
-        term_params += [mean, coef]
-    u = " + ".join(terms)
-    value = db.execute(
-        f"SELECT sum(u * u) FROM (SELECT {u} AS u FROM responses WHERE {where})",
-        term_params + params,
-    ).fetchone()[0]
-    return value or 0.0
+    return influence_sums(db, [((start, end), influence)], service)[0]
+
+
+def influence_sums(db: Database, parts: list[tuple[Span, Influence]],
+                   service: str | None = None) -> list[float]:
+    """Sum each period's respondents' squared influence, its own means and weights, at once."""
+    cases, case_params = [], []
+    for n, (span, influence) in enumerate(parts):
+        if not influence:
+            continue
+        terms = []
+        for code, (mean, coef) in influence.items():
+            terms.append(f"coalesce(({code.lower()} - ?) * ?, 0)")
+            case_params += [mean, coef]
+        cases.append((n, span, " + ".join(terms)))
+    if not cases:
+        return [0.0] * len(parts)
+    when = " ".join(f"WHEN local_date BETWEEN ? AND ? THEN {n}" for n, _, _ in cases)
+    u = " ".join(f"WHEN {n} THEN {terms}" for n, _, terms in cases)
+    which_params = [d.isoformat() for _, span, _ in cases for d in span]
+    where, params = _in_any([span for _, span, _ in cases], service)
+    found = dict(db.execute(
+        f"SELECT span, sum(u * u) FROM (SELECT span, CASE span {u} END AS u FROM "
+        f"(SELECT *, CASE {when} END AS span FROM responses WHERE {where})) GROUP BY span",
+        case_params + which_params + params).fetchall())
+    return [found.get(n) or 0.0 for n in range(len(parts))]
 
 
 PROFILE_COLUMNS = ("gender", "age_group", "education", "occupation")
 
 
 def profile_counts(db: Database, start: date, end: date) -> dict[str, dict[str | None, int]]:
-    """Count the period's respondents by each profile field (None: not given)."""
+    """Count the period's respondents by each profile field (None: not given), in one read."""
     where, params = _where(start, end, None)
-    counts: dict[str, dict[str | None, int]] = {}
-    for column in PROFILE_COLUMNS:
-        rows = db.execute(f"SELECT {column}, count(*) FROM responses WHERE {where} "
-                          f"AND ({_ANY_ANSWER}) GROUP BY {column}", params)
-        counts[column] = {value: n for value, n in rows}
+    parts = " UNION ALL ".join(
+        f"SELECT '{column}', {column}, count(*) FROM responses WHERE {where} "
+        f"AND ({_ANY_ANSWER}) GROUP BY {column}" for column in PROFILE_COLUMNS)
+    counts: dict[str, dict[str | None, int]] = {column: {} for column in PROFILE_COLUMNS}
+    for column, value, n in db.execute(parts, params * len(PROFILE_COLUMNS)):
+        counts[column][value] = n
     return counts
+
+
+_EMPTY = _totals(_EMPTY_ROW)

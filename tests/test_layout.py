@@ -96,3 +96,37 @@ def test_the_sql_rule_catches_sql_outside_the_store(tmp_path, monkeypatch):
     page.write_text('def view(db):\n    db.execute("SELECT 1")\n    return db["users"]\n')
     assert [hit.split(" ", 1)[1] for hit in sql_in(page)] == [".execute()", "db[...]",
                                                              "SQL text"]
+
+
+def test_the_ikm_page_reads_in_at_most_eight_statements(login, db, monkeypatch):
+    import uuid
+    from datetime import date, timedelta
+
+    import store
+    import web.database
+    from ikm.office import DEFAULTS
+    from ikm.validation import parse
+
+    client = login("viewer")
+    today = date.today()
+    items = [parse({"id": str(uuid.uuid4()), "service": service, "duration_ms": 40000,
+                    "answered_at": f"{day.isoformat()}T10:00:00+07:00",
+                    "answers": {f"U{i}": 1 + (i + n) % 4 for i in range(1, 10)},
+                    "profile": {"gender": "P", "age": 30 + n}}, {"KK", "IMB"})
+             for n, (day, service) in enumerate([(today, "KK"), (today, "IMB"),
+                                                 (today - timedelta(days=40), "KK")])]
+    store.responses.record(db, None, items, {**DEFAULTS, "min_survey_seconds": 0})
+    statements: list[str] = []
+    real = web.database.connect
+
+    def counting(path, timeout=10):
+        conn = real(path, timeout)
+        conn.conn.set_trace_callback(statements.append)
+        return conn
+
+    monkeypatch.setattr("web.database.connect", counting)
+    assert client.get("/staff/").status_code == 200  # a new connection, counted from here
+    statements.clear()
+    page = client.get("/staff/")
+    assert page.status_code == 200 and "Indeks Kepuasan Masyarakat" in page.text
+    assert len(statements) <= 8, "\n".join(s[:90] for s in statements)

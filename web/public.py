@@ -27,9 +27,9 @@ def results():
     db = get_db()
     settings = office_settings()
     period = periods.containing("month", periods.today(settings))
-    result = summary.period_result(db, period.start, period.end)
     previous = period.previous()
-    last = summary.period_result(db, previous.start, previous.end)
+    result, last = summary.period_results(db, [(period.start, period.end),
+                                               (previous.start, previous.end)])
     trend = summary.trend(db, period.end)
     language = lang()
     figures = {"trend": charts.to_json(charts.trend(trend, "IKM", language))}
