@@ -1,246 +1,304 @@
 /* The survey a citizen taps through: service, one question per screen, profile, comment. */
-(function () {
-  "use strict";
-  var config = JSON.parse(document.getElementById("kiosk-config").textContent);
-  var TOKEN_KEY = "skm-kiosk-token";
-  var token = localStorage.getItem(TOKEN_KEY);
-  var $ = function (sel, root) { return (root || document).querySelector(sel); };
-  var $$ = function (sel, root) { return Array.prototype.slice.call((root || document).querySelectorAll(sel)); };
+"use strict";
 
-  var lang = "id";
-  var survey = null;      // the survey under way
-  var idleTimer = null, thanksTimer = null;
+// A block, not a module: the page loads classic scripts, and this keeps its names local.
+{
+  const config = JSON.parse(document.getElementById("kiosk-config").textContent);
+  const TOKEN_KEY = "skm-kiosk-token";
+  const TAP_DEBOUNCE_MS = 300;
+  const $ = (sel, root = document) => root.querySelector(sel);
+  const $$ = (sel, root = document) => Array.from(root.querySelectorAll(sel));
+  const comment = $("textarea");
 
   // Steps after the service: each question, each profile field, then the comment.
-  var steps = config.questions.map(function (q) { return { kind: "question", q: q }; })
-    .concat(config.profile.map(function (f) { return { kind: "profile", f: f }; }))
-    .concat([{ kind: "comment" }]);
+  const steps = [
+    ...config.questions.map((q) => ({ kind: "question", q })),
+    ...config.profile.map((f) => ({ kind: "profile", f })),
+    { kind: "comment" },
+  ];
+
+  /** One citizen's survey, from the service chosen to the comment. */
+  class Survey {
+    constructor() {
+      this.step = -1;  // choosing the service; then an index into steps
+      this.service = null;
+      this.answers = {};
+      this.profile = {};
+      this.comment = "";
+      this.startedAt = this.lastAt = Date.now();
+    }
+
+    /** The step on screen. */
+    get current() { return steps[this.step]; }
+
+    /** Whether the citizen said anything: an answer or a comment. */
+    get answered() {
+      return Object.keys(this.answers).length > 0 || this.comment.trim() !== "";
+    }
+
+    /** The outbox entry for this survey, answered at `at` (ms since the epoch). */
+    entry(at) {
+      return {
+        id: uuid(),
+        service: this.service,
+        questionnaire: config.questionnaire,
+        answered_at: new Date(at).toISOString(),
+        duration_ms: at - this.startedAt,
+        answers: this.answers,
+        profile: this.profile,
+        comment: this.comment || null,
+      };
+    }
+  }
+
+  let token = localStorage.getItem(TOKEN_KEY);
+  let lang = "id";
+  let survey = null;  // the survey under way
+  let idleTimer = null, thanksTimer = null, tapsTimer = null;
 
   // Unpaired, there is nothing to send: the kiosk shows how to pair it instead.
-  var outbox = token && new Outbox({ token: token, onstatus: function (s) {
-    $(".offline").hidden = s.online !== false;
-    if (s.unauthorized) unpair();
-  } });
-  var settleTimer = null;
+  const outbox = token && new Outbox({
+    token,
+    onstatus(status) {
+      $(".offline").hidden = status.online !== false;
+      if (status.unauthorized) unpair();
+    },
+  });
 
-  /* The token was revoked: stop taking surveys until staff pair the tablet again. What
-     waits in the outbox stays and goes out with the new token. */
+  /** The token was revoked: stop taking surveys until staff pair the tablet again. */
   function unpair() {
+    // What waits in the outbox stays and goes out with the new token.
     localStorage.removeItem(TOKEN_KEY);
     token = null;
     // A citizen in the middle of a survey (or reading the thanks) finishes first.
     if (!survey && $("#thanks").hidden) show("unpaired");
   }
 
-  function t(key, vars) {
-    var text = config.text[lang][key] || config.text.id[key] || key;
-    Object.keys(vars || {}).forEach(function (k) { text = text.replace("{" + k + "}", vars[k]); });
+  /** The text for key in the citizen's language, with {name} placeholders filled. */
+  function t(key, vars = {}) {
+    let text = config.text[lang][key] || config.text.id[key] || key;
+    for (const [name, value] of Object.entries(vars)) text = text.replace(`{${name}}`, value);
     return text;
   }
 
+  /** Show every text in language l, the screen under way included. */
   function setLanguage(l) {
     lang = l;
     document.documentElement.lang = l;
-    $$("[data-text]").forEach(function (el) { el.textContent = t(el.getAttribute("data-text")); });
-    $("textarea").placeholder = t("comment_placeholder");
+    $$("[data-text]").forEach((el) => { el.textContent = t(el.dataset.text); });
+    comment.placeholder = t("comment_placeholder");
     renderServices();
     if (survey && survey.step >= 0) renderStep();
   }
 
-  /* A new screen ignores taps for a moment: a shaky double tap must not answer the next
-     question too (CSS: body.settling turns pointer events off). */
-  function settle() {
+  /** Ignore taps for a moment after a new screen (CSS: body.settling turns them off). */
+  function debounceTaps() {
+    // A shaky double tap must not answer the next question too.
     document.body.classList.add("settling");
-    clearTimeout(settleTimer);
-    settleTimer = setTimeout(function () { document.body.classList.remove("settling"); }, 300);
+    clearTimeout(tapsTimer);
+    tapsTimer = setTimeout(() => document.body.classList.remove("settling"), TAP_DEBOUNCE_MS);
   }
 
+  /** Show the screen with this id, and the bar while a survey is under way. */
   function show(id) {
-    settle();
-    $$(".screen").forEach(function (s) { s.hidden = s.id !== id; });
+    debounceTaps();
+    $$(".screen").forEach((s) => { s.hidden = s.id !== id; });
     $(".bar").hidden = !survey || id === "thanks" || id === "welcome";
   }
 
+  /** A button of the given class carrying one data attribute. */
+  function button(className, data) {
+    const b = document.createElement("button");
+    b.type = "button";
+    b.className = className;
+    Object.assign(b.dataset, data);
+    return b;
+  }
+
+  /** Put a tile for each service, named in the citizen's language. */
   function renderServices() {
-    var box = $("#service .tiles");
+    const box = $("#service .tiles");
     box.textContent = "";
-    config.services.forEach(function (s) {
-      var b = document.createElement("button");
-      b.type = "button"; b.className = "tile"; b.setAttribute("data-service", s.code);
-      label(b, s.name[lang]);
-      box.appendChild(b);
-    });
+    for (const s of config.services) {
+      const tile = button("tile", { service: s.code });
+      tile.append(label(s.name[lang]));
+      box.append(tile);
+    }
   }
 
-  function label(el, text) {
-    // A word with a hyphen ("(KTP-el)") is kept whole: browsers break lines after a hyphen.
-    // One span holds the words, so that the flex tile centres one paragraph.
-    var line = document.createElement("span");
+  /** A tile's label: one span, so that the flex tile centres one paragraph. */
+  function label(text) {
+    const line = document.createElement("span");
     line.className = "label";
-    text.split(/(\s+)/).forEach(function (part) {
-      if (part.indexOf("-") < 0) { line.appendChild(document.createTextNode(part)); return; }
-      var word = document.createElement("span");
-      word.className = "word"; word.textContent = part;
-      line.appendChild(word);
-    });
-    el.appendChild(line);
+    for (const part of text.split(/(\s+)/)) {
+      if (!part.includes("-")) { line.append(part); continue; }
+      // A word with a hyphen ("(KTP-el)") is kept whole: browsers break lines after a hyphen.
+      const word = document.createElement("span");
+      word.className = "word";
+      word.textContent = part;
+      line.append(word);
+    }
+    return line;
   }
 
+  /** Fill the progress bar: done steps of all, the service counted as one. */
   function progress(done) {
-    var total = steps.length + 1;
-    $(".progress-fill").style.width = Math.round(100 * done / total) + "%";
-    $(".progress").setAttribute("aria-valuenow", done);
-    $(".progress").setAttribute("aria-valuemax", total);
+    const total = steps.length + 1;
+    const bar = $(".progress");
+    $(".progress-fill").style.width = `${Math.round(100 * done / total)}%`;
+    bar.setAttribute("aria-valuenow", done);
+    bar.setAttribute("aria-valuemax", total);
   }
 
+  /** Show the survey's current step: a question, a profile field, or the comment. */
   function renderStep() {
-    var step = steps[survey.step];
+    const step = survey.current;
     progress(survey.step + 1);
     $(".progress-text").textContent = step.kind === "question"
       ? t("progress", { n: survey.step + 1, total: config.questions.length }) : "";
     if (step.kind === "question") {
+      const chosen = survey.answers[step.q.code];
       $(".question-text").textContent = step.q.text[lang];
-      $$(".face").forEach(function (b, i) {
-        b.querySelector(".face-label").textContent = step.q.labels[lang][i];
-        b.classList.toggle("chosen", survey.answers[step.q.code] === i + 1);
-        b.setAttribute("aria-pressed", survey.answers[step.q.code] === i + 1);
+      $$(".face").forEach((b, i) => {
+        $(".face-label", b).textContent = step.q.labels[lang][i];
+        b.classList.toggle("chosen", chosen === i + 1);
+        b.setAttribute("aria-pressed", chosen === i + 1);
       });
       show("question");
     } else if (step.kind === "profile") {
       $(".profile-title").textContent = step.f.title[lang];
-      var box = $("#profile .options");
+      const box = $("#profile .options");
       box.textContent = "";
-      step.f.options.forEach(function (o) {
-        var b = document.createElement("button");
-        b.type = "button"; b.className = "option"; b.setAttribute("data-option", o.code);
+      for (const o of step.f.options) {
+        const b = button("option", { option: o.code });
         b.textContent = o.label[lang];
         if (survey.profile[step.f.key] === o.code) b.classList.add("chosen");
-        box.appendChild(b);
-      });
+        box.append(b);
+      }
       show("profile");
     } else {
       show("comment");
     }
   }
 
+  /** A citizen tapped Start: a new survey, beginning with the service. */
   function start() {
-    survey = { step: -1, service: null, answers: {}, profile: {}, startedAt: Date.now(),
-               lastAt: Date.now() };
+    survey = new Survey();
     progress(0);
     $(".progress-text").textContent = "";
     show("service");
   }
 
+  /** On to the next step, or finish after the last. */
   function next() {
     survey.step += 1;
     if (survey.step >= steps.length) return finish(false);
     renderStep();
   }
 
+  /** Back one step; back from the service ends the survey. */
   function back() {
     if (!survey) return;
-    if (survey.step <= 0) {
-      if (survey.step === 0) { survey.step = -1; show("service"); progress(0); return; }
-      return reset();
+    if (survey.step === 0) {
+      survey.step = -1;
+      show("service");
+      progress(0);
+    } else if (survey.step < 0) {
+      reset();
+    } else {
+      survey.step -= 1;
+      renderStep();
     }
-    survey.step -= 1;
-    renderStep();
   }
 
-  function answered(s) {
-    return Object.keys(s.answers).length > 0 || (s.comment || "").trim() !== "";
-  }
-
-  /* Keep the survey in the outbox, then thank the citizen; nothing waits on the network. */
-  function finish(walkedAway) {
-    var s = survey;
-    s.comment = $("textarea").value.trim();
+  /** Keep the survey in the outbox, then thank the citizen; nothing waits on the network. */
+  async function finish(walkedAway) {
+    const s = survey;
+    s.comment = comment.value.trim();
     survey = null;
-    var keep = s.service && answered(s) && !(walkedAway && config.discard_partial);
-    // Someone who walked away answered at their last tap, not when the kiosk gave up.
-    var at = walkedAway ? s.lastAt : Date.now();
-    var saved = keep ? outbox.add({
-      id: uuid(),
-      service: s.service,
-      questionnaire: config.questionnaire,
-      answered_at: new Date(at).toISOString(),
-      duration_ms: at - s.startedAt,
-      answers: s.answers,
-      profile: s.profile,
-      comment: s.comment || null
-    }) : Promise.resolve();
-    return saved.then(function () {
-      if (walkedAway) return reset();
-      show("thanks");
-      countdown(config.thanks_seconds);
-    });
+    if (s.service && s.answered && !(walkedAway && config.discard_partial)) {
+      // Someone who walked away answered at their last tap, not when the kiosk gave up.
+      await outbox.add(s.entry(walkedAway ? s.lastAt : Date.now()));
+    }
+    if (walkedAway) return reset();
+    show("thanks");
+    countdown(config.thanks_seconds);
   }
 
+  /** Count the thanks screen down, then greet the next citizen. */
   function countdown(seconds) {
     clearTimeout(thanksTimer);
     $("#thanks .countdown").textContent = t("thanks_back", { s: seconds });
     if (seconds <= 0) return reset();
-    thanksTimer = setTimeout(function () { countdown(seconds - 1); }, 1000);
+    thanksTimer = setTimeout(() => countdown(seconds - 1), 1000);
   }
 
+  /** Ready for the next citizen: no survey, nothing typed, the welcome in Indonesian. */
   function reset() {
     clearTimeout(thanksTimer);
     survey = null;
-    $("textarea").value = "";
+    comment.value = "";
     $("[data-action=finish]").hidden = false;
     setLanguage("id");  // every citizen starts in Bahasa Indonesia
     show(token ? "welcome" : "unpaired");
   }
 
+  /** Any touch or key: the citizen is still here; the idle time starts again. */
   function touched() {
     if (survey) survey.lastAt = Date.now();
     clearTimeout(idleTimer);
-    idleTimer = setTimeout(function () {
+    idleTimer = setTimeout(() => {
       if (survey) finish(true);
       else if (lang !== "id" || ($("#welcome").hidden && $("#unpaired").hidden)) reset();
     }, config.idle_seconds * 1000);
   }
 
-  document.addEventListener("click", function (e) {
-    var el = e.target.closest("[data-action],[data-service],[data-answer],[data-option]");
+  const actions = {
+    start,
+    back,
+    restart: reset,
+    language: () => setLanguage(lang === "id" ? "en" : "id"),
+    skip: () => { delete survey.profile[survey.current.f.key]; next(); },
+    finish: () => { comment.value = ""; finish(false); },
+    send: () => finish(false),
+  };
+
+  document.addEventListener("click", (e) => {
+    const el = e.target.closest("[data-action],[data-service],[data-answer],[data-option]");
     if (!el) return;
-    var action = el.getAttribute("data-action");
-    if (action === "start") start();
-    else if (action === "language") setLanguage(lang === "id" ? "en" : "id");
-    else if (action === "back") back();
-    else if (action === "skip") { delete survey.profile[steps[survey.step].f.key]; next(); }
-    else if (action === "finish") { $("textarea").value = ""; finish(false); }
-    else if (action === "send") finish(false);
-    else if (action === "restart") reset();
-    else if (el.hasAttribute("data-service")) {
-      survey.service = el.getAttribute("data-service"); survey.step = -1; next();
-    } else if (el.hasAttribute("data-answer")) {
-      survey.answers[steps[survey.step].q.code] = Number(el.getAttribute("data-answer"));
+    const { action, service, answer, option } = el.dataset;
+    if (action) {
+      actions[action]?.();
+    } else if (service !== undefined) {
+      survey.service = service;
+      survey.step = -1;
       next();
-    } else if (el.hasAttribute("data-option")) {
-      survey.profile[steps[survey.step].f.key] = el.getAttribute("data-option");
+    } else if (answer !== undefined) {
+      survey.answers[survey.current.q.code] = Number(answer);
+      next();
+    } else if (option !== undefined) {
+      survey.profile[survey.current.f.key] = option;
       next();
     }
   });
-  ["pointerdown", "keydown", "input"].forEach(function (type) {
+  for (const type of ["pointerdown", "keydown", "input"]) {
     document.addEventListener(type, touched, { passive: true });
-  });
+  }
   // Once something is typed, "finish without a comment" would throw it away: only Send.
-  $("textarea").addEventListener("input", function () {
-    $("[data-action=finish]").hidden = this.value.trim() !== "";
+  comment.addEventListener("input", () => {
+    $("[data-action=finish]").hidden = comment.value.trim() !== "";
   });
 
-  if (!token) {
-    setLanguage("id");
-    show("unpaired");
-    return;
-  }
   setLanguage("id");
-  show("welcome");
-  outbox.start();
-  // Only in a secure context (localhost, HTTPS, or an origin the tablet trusts); without
-  // it the outbox still keeps every survey while this page stays open.
-  if ("serviceWorker" in navigator) {
-    navigator.serviceWorker.register("/kiosk/sw.js", { scope: "/kiosk/" }).catch(function () {});
+  if (token) {
+    show("welcome");
+    outbox.start();
+    // Only in a secure context (localhost, HTTPS, or an origin the tablet trusts); without
+    // it the outbox still keeps every survey while this page stays open.
+    if ("serviceWorker" in navigator) {
+      navigator.serviceWorker.register("/kiosk/sw.js", { scope: "/kiosk/" }).catch(() => {});
+    }
+  } else {
+    show("unpaired");
   }
-})();
+}

@@ -2,54 +2,69 @@
    reload or a restart while the server is unreachable still shows a working kiosk.
    Survey answers never pass through here: they wait in the IndexedDB outbox. */
 "use strict";
-var CACHE = "skm-kiosk-{{ version }}";
-var PAGE = {{ url_for("kiosk.survey")|tojson }};
-var FILES = {{ files|tojson }};
-var PAGE_TIMEOUT_MS = 4000;
+const CACHE = "skm-kiosk-{{ version }}";
+const PAGE = {{ url_for("kiosk.survey")|tojson }};
+const FILES = {{ files|tojson }};
+const PAGE_TIMEOUT_MS = 4000;
 
-self.addEventListener("install", function (event) {
-  event.waitUntil(caches.open(CACHE).then(function (cache) {
+self.addEventListener("install", (event) => {
+  event.waitUntil((async () => {
+    const cache = await caches.open(CACHE);
     // "reload" skips the browser's HTTP cache, so a new version never keeps an old file.
-    return cache.addAll([PAGE].concat(FILES).map(function (url) {
-      return new Request(url, { cache: "reload" });
-    }));
-  }).then(function () { return self.skipWaiting(); }));
+    await cache.addAll([PAGE, ...FILES].map((url) => new Request(url, { cache: "reload" })));
+    await self.skipWaiting();
+  })());
 });
 
-self.addEventListener("activate", function (event) {
-  event.waitUntil(caches.keys().then(function (keys) {
-    return Promise.all(keys.filter(function (key) {
-      return key.indexOf("skm-kiosk-") === 0 && key !== CACHE;
-    }).map(function (key) { return caches.delete(key); }));
-  }).then(function () { return self.clients.claim(); }));
+self.addEventListener("activate", (event) => {
+  event.waitUntil((async () => {
+    const old = (await caches.keys())
+      .filter((key) => key.startsWith("skm-kiosk-") && key !== CACHE);
+    await Promise.all(old.map((key) => caches.delete(key)));
+    await self.clients.claim();
+  })());
 });
 
-function fetchWithin(request, ms) {
-  return new Promise(function (resolve, reject) {
-    var timer = setTimeout(function () { reject(new Error("timeout")); }, ms);
-    fetch(request).then(function (res) { clearTimeout(timer); resolve(res); },
-                        function (err) { clearTimeout(timer); reject(err); });
+/** Fetch, or fail after ms: a server that hangs must not keep the kiosk from its copy. */
+async function fetchWithin(request, ms) {
+  let timer;
+  const timeout = new Promise((resolve, reject) => {
+    timer = setTimeout(() => reject(new Error("timeout")), ms);
   });
+  try {
+    return await Promise.race([fetch(request), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
-self.addEventListener("fetch", function (event) {
-  var request = event.request;
-  var url = new URL(request.url);
+/** The page from the server, so new services and settings arrive; else the stored copy. */
+async function kioskPage(event) {
+  let res = null;
+  try {
+    res = await fetchWithin(event.request, PAGE_TIMEOUT_MS);
+  } catch (err) { /* unreachable or too slow: the copy will do */ }
+  if (!res || !res.ok) return caches.match(PAGE);
+  const copy = res.clone();
+  // Within waitUntil: once the page is answered the browser may stop the worker, and the
+  // copy would never be stored.
+  event.waitUntil(caches.open(CACHE).then((cache) => cache.put(PAGE, copy)));
+  return res;
+}
+
+/** A kiosk file from the cache; from the server if the cache has lost it. */
+async function kioskFile(request, path) {
+  return (await caches.match(path)) || fetch(request);
+}
+
+self.addEventListener("fetch", (event) => {
+  const { request } = event;
+  const url = new URL(request.url);
   if (request.method !== "GET" || url.origin !== location.origin) return;
-  if (url.pathname.indexOf("/api/") === 0) return;
+  if (url.pathname.startsWith("/api/")) return;
   if (request.mode === "navigate" && url.pathname === PAGE) {
-    // The page first from the server, so new services and settings arrive; else the copy.
-    event.respondWith(fetchWithin(request, PAGE_TIMEOUT_MS).then(function (res) {
-      if (!res.ok) throw new Error("HTTP " + res.status);
-      var copy = res.clone();
-      caches.open(CACHE).then(function (cache) { cache.put(PAGE, copy); });
-      return res;
-    }).catch(function () { return caches.match(PAGE); }));
-    return;
-  }
-  if (FILES.indexOf(url.pathname) >= 0) {
-    event.respondWith(caches.match(url.pathname).then(function (hit) {
-      return hit || fetch(request);
-    }));
+    event.respondWith(kioskPage(event));
+  } else if (FILES.includes(url.pathname)) {
+    event.respondWith(kioskFile(request, url.pathname));
   }
 });
