@@ -33,6 +33,11 @@ def at_least(role: str, needed: str) -> bool:
     return ROLES.index(role) >= ROLES.index(needed)
 
 
+def hash_password(password: str) -> str:
+    """Return a password's stored form (scrypt, by Werkzeug; salted, slow on purpose)."""
+    return generate_password_hash(password)
+
+
 def _check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD:
         raise AccountError(f"password needs at least {MIN_PASSWORD} characters",
@@ -53,7 +58,7 @@ def create_user(db: Database, username: str, password: str, role: str, *,
         if db.table("users").count_where("username = ?", [username]):
             raise AccountError(f"username {username!r} is taken", "taken")
         db.table("users").insert({"username": username, "role": role, "active": 1,
-                                  "password_hash": generate_password_hash(password),
+                                  "password_hash": hash_password(password),
                                   "created_at": utc_now()})
         audit.record(db, "user", actor, f"{username}: created as {role}")
         created = get_user(db, username)
@@ -98,7 +103,7 @@ def change_password(db: Database, user_id: int, old: str | None, new: str, *,
         raise AccountError("the current password is not right", "wrong_password")
     _check_password(new)
     with write_transaction(db):
-        db.table("users").update(user_id, {"password_hash": generate_password_hash(new)})
+        db.table("users").update(user_id, {"password_hash": hash_password(new)})
         end_sessions(db, user_id)
         whose = "own password" if actor.username == user["username"] else "password reset"
         audit.record(db, "password", actor, f"{user['username']}: {whose}")

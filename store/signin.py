@@ -11,6 +11,7 @@ slowed, after 10 seconds at most. An admin can lift the slowdown.
 from __future__ import annotations
 
 import logging
+import secrets
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,10 +19,10 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from sqlite_utils import Database
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import check_password_hash
 
 from store import audit
-from store.accounts import get_user
+from store.accounts import get_user, hash_password
 from store.schema import unavailable, write_transaction
 
 WINDOW = timedelta(minutes=15)
@@ -32,8 +33,7 @@ LONGEST_WAIT = timedelta(minutes=15)
 KNOWN_WAIT = timedelta(seconds=10)  # the most a known address waits for its next check
 KNOWN_FOR = timedelta(days=90)  # how long a successful sign-in makes an address known
 log = logging.getLogger(__name__)
-# Checked when the name is unknown, so that an unknown name takes as long as a known one.
-_DUMMY_HASH = generate_password_hash("not anyone's password")
+_dummy: dict[str, str] = {}
 
 
 @dataclass(frozen=True)
@@ -101,12 +101,22 @@ def authenticate(db: Database, username: str, password: str, ip: str | None) -> 
         return Outcome(wait=wait)
     user = get_user(db, username)
     # The dummy check makes an unknown name cost the same time as a known one.
-    stored = user["password_hash"] if user else _DUMMY_HASH
+    stored = user["password_hash"] if user else dummy_hash()
     if check_password_hash(stored, password) and user and user["active"]:
         _bookkeep(db, lambda: _succeeded(db, user, ip, now))
         return Outcome(user=user)
     _bookkeep(db, lambda: _failed(db, username, ip, now))
     return Outcome()
+
+
+def dummy_hash() -> str:
+    """Return a hash no password matches, made as real ones are (by accounts.hash_password).
+
+    Checked when the name is unknown, so that an unknown name takes as long as a known one.
+    """
+    if "hash" not in _dummy:
+        _dummy["hash"] = hash_password(secrets.token_hex(16))
+    return _dummy["hash"]
 
 
 def _known_wait(db: Database, username: str, ip: str | None, now: datetime

@@ -1,10 +1,22 @@
-"""Shared fixtures: files of questionnaires written the way offices write them."""
+"""The tests' fixtures: the app and its database, servers, a browser, signed-in clients,
+files of questionnaires. What tests import by name is in support.py."""
 from __future__ import annotations
 
 import csv
+import threading
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+from support import (
+    CHROMIUM,
+    PASSWORD,
+    ServerProcess,
+    csrf_token,
+    fast_password_hash,
+    free_port,
+    stop_waitress,
+)
 
 
 @pytest.fixture
@@ -47,10 +59,17 @@ def write_xlsx(tmp_path):
 
 # --- the app, a live server and a browser -------------------------------------------
 
-import threading  # noqa: E402
-from types import SimpleNamespace  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
+
+@pytest.fixture(autouse=True)
+def fast_passwords(monkeypatch):
+    """Hash passwords cheaply in tests (scrypt took most of the admin tests' time)."""
+    import store.accounts
+    import store.signin
+
+    monkeypatch.setattr(store.accounts, "hash_password", fast_password_hash)
+    monkeypatch.setattr(store.signin, "hash_password", fast_password_hash)
+    monkeypatch.setattr(store.signin, "_dummy", {})
 
 
 @pytest.fixture
@@ -101,28 +120,6 @@ def live_server(app):
     stop_waitress(server, thread)
 
 
-def stop_waitress(server, thread: threading.Thread) -> None:
-    """Stop a waitress server in order: no new connections, requests done, then sockets.
-
-    server.close() from another thread closes the sockets while the loop may be polling
-    them, and the loop thread dies of EBADF (an error in this suite). The sockets are
-    closed from inside the loop instead (its trigger), after the worker threads have
-    finished what they were serving; an empty map then ends the loop.
-    """
-    from waitress import wasyncore
-
-    def in_loop(work) -> None:
-        done = threading.Event()
-        server.trigger.pull_trigger(lambda: (work(), done.set()))
-        assert done.wait(timeout=10), "the waitress loop did not answer"
-
-    in_loop(lambda: wasyncore.dispatcher.close(server))  # the listening socket only
-    server.task_dispatcher.shutdown(cancel_pending=False)
-    server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
-    thread.join(timeout=10)
-    assert not thread.is_alive(), "the waitress loop did not stop"
-
-
 @pytest.fixture(scope="session")
 def browser():
     """Debian's Chromium driven by Playwright; no browser is downloaded."""
@@ -153,52 +150,6 @@ def tablet(browser, request):
     context.close()
 
 
-class ServerProcess:
-    """`python kiosk.py` in its own process, to stop, kill and start again on one port."""
-
-    def __init__(self, instance, port: int):
-        self.instance, self.port = instance, port
-        self.url = f"http://127.0.0.1:{port}"
-        self.proc = None
-
-    def start(self, *options: str, timeout: float = 20) -> "ServerProcess":
-        """Start the server (with extra command-line options) and wait until it answers."""
-        import subprocess
-        import sys
-        import time
-        import urllib.request
-        from pathlib import Path
-
-        root = Path(__file__).resolve().parent.parent
-        self.proc = subprocess.Popen(
-            [sys.executable, "kiosk.py", "--host", "127.0.0.1", "--port", str(self.port),
-             "--instance", str(self.instance), *options],
-            cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                urllib.request.urlopen(self.url + "/api/services", timeout=1).close()
-                return self
-            except OSError:
-                if self.proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("the server did not start") from None
-                time.sleep(0.1)
-
-    def stop(self, kill: bool = False) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.kill() if kill else self.proc.terminate()
-            self.proc.wait(timeout=10)
-        self.proc = None
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def server_process(tmp_path):
     """A real server process on a fresh instance folder (not yet started)."""
@@ -210,18 +161,6 @@ def server_process(tmp_path):
     server = ServerProcess(instance, free_port())
     yield server
     server.stop(kill=True)
-
-
-# --- staff accounts -------------------------------------------------------------------
-
-import re  # noqa: E402
-
-PASSWORD = "kata-sandi-rahasia"
-
-
-def csrf_token(page_text: str) -> str:
-    """Return the CSRF token of the first form on a page."""
-    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page_text).group(1)
 
 
 @pytest.fixture
@@ -241,9 +180,3 @@ def login(app, client, db):
         return client
 
     return sign_in
-
-
-def post_form(client, url: str, data: dict, page_url: str | None = None):
-    """Submit a form the way a browser does: fetch its page for the CSRF token, then POST."""
-    token = csrf_token(client.get(page_url or url).text)
-    return client.post(url, data={**data, "csrf_token": token})

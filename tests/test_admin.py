@@ -5,10 +5,10 @@ import uuid
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from conftest import PASSWORD, csrf_token, post_form
+from support import PASSWORD, csrf_token, post_form, settings_form, sign_in
 
 import store
-from ikm import office, refused
+from ikm import refused
 from ikm.method import PERMENPAN_2017
 from store.audit import COMMAND_LINE
 from web.network import lan_addresses
@@ -27,55 +27,6 @@ def kiosk_config(client) -> dict:
 def hello(client, token, **report):
     return client.post("/api/kiosk/hello", json=report,
                        headers={"Authorization": f"Bearer {token}"})
-
-
-def sign_in(app, username, password=PASSWORD):
-    """Sign a fresh client in; return it and the login reply."""
-    other = app.test_client()
-    token = csrf_token(other.get("/login").text)
-    reply = other.post("/login", data={"username": username, "password": password,
-                                       "csrf_token": token})
-    return other, reply
-
-
-# --- who may open what --------------------------------------------------------------
-
-PAGES = [
-    ("/staff/settings/", "admin"),
-    ("/staff/services", "admin"),
-    ("/staff/services/new", "admin"),
-    ("/staff/services/KK/edit", "admin"),
-    ("/staff/services/KK/retire", "admin"),
-    ("/staff/settings/survey", "admin"),
-    ("/staff/kiosks", "admin"),
-    ("/staff/kiosks/new", "admin"),
-    ("/staff/kiosks/1/edit", "admin"),
-    ("/staff/kiosks/1/revoke", "admin"),
-    ("/staff/kiosks/1/repair", "admin"),
-    ("/staff/kiosks/1/pairing", "admin"),
-    ("/staff/users", "admin"),
-    ("/staff/users/new", "admin"),
-    ("/staff/users/1/role", "admin"),
-    ("/staff/users/1/password", "admin"),
-    ("/staff/flagged", "staff"),
-]
-ROLES = ("viewer", "staff", "admin")
-
-
-@pytest.mark.parametrize("url, least", PAGES)
-@pytest.mark.parametrize("role", ROLES)
-def test_each_page_opens_for_its_role_only(login, kiosk_token, db, url, least, role):
-    # User 1, for the account pages.
-    store.accounts.create_user(db, "someone", PASSWORD, "viewer", actor=COMMAND_LINE)
-    client = login(role)
-    expected = 200 if store.accounts.at_least(role, least) else 403
-    assert client.get(url).status_code == expected
-
-
-@pytest.mark.parametrize("url", [url for url, _ in PAGES])
-def test_each_page_sends_strangers_to_the_login_page(client, url):
-    reply = client.get(url)
-    assert reply.status_code == 302 and reply.location.startswith("/login")
 
 
 @pytest.mark.parametrize("url", ["/staff/services/KK/retire", "/staff/services/KK/move/up",
@@ -178,21 +129,6 @@ def test_services_move_up_and_down_among_the_active_ones(login, db, client):
 
 
 # --- survey settings ----------------------------------------------------------------
-
-def settings_form(db, **changes) -> dict:
-    """Return the settings form as the page fills it in, with some answers changed."""
-    current = store.settings.read(db)
-    order = office.questions({**current, "questionnaire": "full"})
-    data = {k: current[k] for k in ("office_name", "utc_offset", "questionnaire",
-                                    "idle_seconds", "thanks_seconds", "min_survey_seconds",
-                                    "burst_count", "burst_window_seconds",
-                                    "session_idle_hours")}
-    if current["discard_partial"]:
-        data["discard_partial"] = "y"
-    data.update({f"order_{c}": order.index(c) + 1 for c in order})
-    data.update(changes)
-    return {k: v for k, v in data.items() if v is not None}
-
 
 def test_valid_settings_are_stored_and_reach_the_kiosk(login, db, client):
     login("admin")

@@ -5,8 +5,7 @@ import re
 import uuid
 
 import pytest
-from conftest import PASSWORD, csrf_token, post_form
-from test_admin import settings_form
+from support import PASSWORD, csrf_token, post_form, settings_form
 
 import store
 from ikm import office
@@ -159,7 +158,7 @@ def test_the_audit_page_shows_the_command_line_and_counted_failures(app, login, 
 
 
 def test_read_only_storage_keeps_exports_and_backup_downloads_working(login, monkeypatch):
-    from test_faults import with_pragma
+    from support import with_pragma
 
     admin = login("admin")
     with_pragma(monkeypatch, "PRAGMA query_only = 1")

@@ -6,6 +6,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.slow  # a browser, server processes or a benchmark
+
 ROOT = Path(__file__).resolve().parent.parent
 FIGURES = ("submissions/s, 1 per request", "submissions/s, 20 per request",
            "acknowledged responses stored", "/api/ikm, a month @ 10,000",

@@ -3,11 +3,11 @@ import re
 import uuid
 
 import pytest
+from support import csrf_token, post_form
 
 import store
 from ikm import periods
 from store.audit import COMMAND_LINE, Actor
-from tests.conftest import csrf_token, post_form
 
 NOVEMBER = "kind=month&from=2026-11-01"
 PAGE = f"/staff/comments?{NOVEMBER}"

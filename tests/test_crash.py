@@ -10,9 +10,13 @@ import time
 import uuid
 from datetime import datetime, timedelta, timezone
 
+import pytest
+
 import store
 from store.audit import COMMAND_LINE
 from store.schema import connect
+
+pytestmark = pytest.mark.slow  # a browser, server processes or a benchmark
 
 SENDERS = 32
 ROUNDS = 3

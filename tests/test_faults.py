@@ -10,7 +10,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from conftest import post_form
+from support import post_form, with_pragma
 
 import kiosk
 import store
@@ -33,18 +33,6 @@ def post(client, kiosk_token):
         return client.post("/api/responses", json=body,
                            headers={"Authorization": f"Bearer {kiosk_token}"})
     return send
-
-
-def with_pragma(monkeypatch, pragma: str) -> None:
-    """Make every new connection of the app carry a PRAGMA that simulates a fault."""
-    real = store.schema.connect
-
-    def faulty(path, timeout=10):
-        db = real(path, timeout)
-        db.execute(pragma)
-        return db
-
-    monkeypatch.setattr("web.database.connect", faulty)
 
 
 def test_a_full_disk_answers_503_and_stores_nothing(post, db, monkeypatch):

@@ -16,7 +16,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import ServerProcess, free_port
+from support import ServerProcess, free_port
 
 import kiosk
 import store

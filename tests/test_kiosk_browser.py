@@ -16,6 +16,8 @@ from ikm.profile import FIELDS
 from results.summary import period_result
 from store.audit import COMMAND_LINE
 
+pytestmark = pytest.mark.slow  # a browser, server processes or a benchmark
+
 SCREENS_DIR = Path(__file__).resolve().parent.parent / "test-output" / "screens"
 WIDE = (date(2000, 1, 1), date(2100, 1, 1))  # every office date, whatever the time zone
 ANSWERS = [4, 3, 4, 2, 3, 4, 4, 1, 3]

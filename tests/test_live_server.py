@@ -5,8 +5,8 @@ import http.client
 import logging
 import threading
 
-from conftest import stop_waitress
 from flask import Flask
+from support import stop_waitress
 from waitress import create_server
 
 

@@ -5,30 +5,13 @@ import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from support import BAD_ENTRY, pair, prepare, rows
 
-import store
-from store.audit import COMMAND_LINE
 from store.schema import connect
 
+pytestmark = pytest.mark.slow  # a browser, server processes or a benchmark
+
 ARRIVAL_WAIT = 40  # seconds; the outbox retries at least every 15 s
-
-
-def prepare(server, **settings) -> str:
-    """Register a kiosk and make the office's settings test-friendly; return its token."""
-    db = connect(server.instance / "skm.db")
-    _, token = store.kiosks.add_kiosk(db, "Loket 1", actor=COMMAND_LINE)
-    store.settings.save(db, {"min_survey_seconds": 0, "burst_count": 10**6,
-                             "thanks_seconds": 1, **settings}, actor=COMMAND_LINE)
-    db.close()
-    return token
-
-
-def rows(server) -> list[dict]:
-    db = connect(server.instance / "skm.db")
-    try:
-        return list(db["responses"].rows_where(order_by="answered_at"))
-    finally:
-        db.close()
 
 
 def wait_for_rows(server, n: int, timeout: float = ARRIVAL_WAIT) -> list[dict]:
@@ -38,12 +21,6 @@ def wait_for_rows(server, n: int, timeout: float = ARRIVAL_WAIT) -> list[dict]:
         if len(found) >= n or time.monotonic() > deadline:
             return found
         time.sleep(0.5)
-
-
-def pair(page, server, token) -> None:
-    page.goto(f"{server.url}/kiosk/pair#{token}")
-    page.wait_for_url(f"{server.url}/kiosk/", timeout=10000)
-    page.wait_for_selector("#welcome", state="visible")
 
 
 def take_survey(page, service: str, answers: list[int]) -> None:
@@ -165,12 +142,6 @@ def test_a_tablet_clock_far_off_still_files_the_survey_today(browser, server_pro
     db.close()
     assert offset is not None and abs(offset + shift) < 60_000
     context.close()
-
-
-BAD_ENTRY = {
-    "id": "00000000-0000-4000-8000-000000000000", "service": "KK",
-    "answered_at": "2026-11-01T09:00:00+07:00", "answers": {"U1": 9},
-}
 
 
 def test_an_invalid_outbox_entry_does_not_hold_back_the_valid_ones(browser, server_process):

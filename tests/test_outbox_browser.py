@@ -8,9 +8,11 @@ import uuid
 from datetime import datetime, timezone
 
 import pytest
-from test_offline_browser import BAD_ENTRY, pair, prepare, rows
+from support import BAD_ENTRY, pair, prepare, rows
 
 from store.schema import connect
+
+pytestmark = pytest.mark.slow  # a browser, server processes or a benchmark
 
 ARRIVAL_WAIT = 40  # seconds; the outbox retries at least every 15 s
 RESPONSES = "**/api/responses"

@@ -5,9 +5,9 @@ import re
 import uuid
 
 import pytest
-from conftest import post_form
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support import post_form
 
 import store
 from ikm import office
@@ -113,7 +113,7 @@ def test_a_kiosk_token_opens_no_staff_page(client, kiosk_token):
 
 
 def test_the_audit_log_records_logins_exports_and_changes(app, client, login):
-    from conftest import csrf_token
+    from support import csrf_token
 
     client.post("/login", data={"username": "admin1", "password": "wrong",
                                 "csrf_token": csrf_token(client.get("/login").text)})
@@ -131,7 +131,7 @@ def test_the_audit_log_records_logins_exports_and_changes(app, client, login):
 
 @pytest.mark.parametrize("next_url", ["//evil.example/", "http://evil.example/x"])
 def test_login_never_redirects_off_site(client, db, next_url):
-    from conftest import PASSWORD, csrf_token
+    from support import PASSWORD, csrf_token
 
     import store
 
@@ -150,7 +150,7 @@ def test_every_audit_action_has_words_on_the_page():
 
 
 def test_the_audit_log_never_keeps_the_setup_token(client, db, login):
-    from conftest import PASSWORD, csrf_token
+    from support import PASSWORD, csrf_token
 
     import store
 
@@ -193,7 +193,7 @@ def test_behind_the_proxy_cookies_are_secure_and_hsts_is_sent(proxied):
 
 
 def test_behind_the_proxy_the_client_address_is_the_one_hop_the_proxy_saw(proxied):
-    from conftest import PASSWORD, csrf_token
+    from support import PASSWORD, csrf_token
 
     import store
     from store.audit import COMMAND_LINE

@@ -4,8 +4,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from conftest import PASSWORD, csrf_token, post_form
-from test_admin import settings_form
+from support import PASSWORD, csrf_token, post_form, settings_form
 
 import store
 from store.audit import COMMAND_LINE

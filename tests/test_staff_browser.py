@@ -8,13 +8,15 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from conftest import PASSWORD
 from playwright.sync_api import expect
+from support import PASSWORD
 
 import store
 from bench.seed import seed
 from results import summary
 from store.audit import COMMAND_LINE
+
+pytestmark = pytest.mark.slow  # a browser, server processes or a benchmark
 
 SHOTS = Path(__file__).resolve().parent.parent / "test-output" / "staff"
 EMPTY = "Belum ada jawaban survei untuk periode ini."

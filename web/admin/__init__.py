@@ -18,7 +18,7 @@ from web.helpers import office_settings
 bp = Blueprint("admin", __name__, url_prefix="/staff")
 
 
-# What each refusal from ikm.admin_ops means, in words for the page.
+# What each refusal (ikm.refused.Refused) means, in words for the page.
 REFUSALS = {
     ("code", "invalid"): _l("Kode layanan: pakai huruf besar, angka atau tanda -, tanpa "
                             "spasi, paling banyak 20 (misalnya SKTM)."),
@@ -53,7 +53,7 @@ class ActionForm(FlaskForm):
 
 
 class WholeNumber(IntegerField):
-    """A whole number within the bounds ikm.admin_ops.LIMITS gives its setting."""
+    """A whole number within the bounds ikm.office.LIMITS gives its setting."""
 
     def process_formdata(self, valuelist):
         try:

@@ -39,7 +39,8 @@ def time_helpers() -> dict:
     tz = clock.parse_offset(offset)
     months = periods.MONTHS_EN if lang() == "en" else periods.MONTHS
 
-    def when(value: str | None) -> dict | None:
+    def moment(value: str | None) -> dict | None:
+        """Return a stored time as how long ago ('ago') and in office time ('exact')."""
         local = clock.local_time(value, tz)
         if local is None:
             return None
@@ -58,7 +59,7 @@ def time_helpers() -> dict:
             return _("Jam tablet selisih %(size)s (terlambat).", size=size)
         return _("Jam tablet selisih %(size)s (terlalu cepat).", size=size)
 
-    return {"when": when, "skew": skew}
+    return {"moment": moment, "skew": skew}
 
 
 class KioskForm(FlaskForm):
