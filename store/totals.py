@@ -68,41 +68,27 @@ def _sums_sql(where: str, group: str | None = None) -> str:
 Span = tuple[date, date]
 
 
-def _which(spans: list[Span]) -> tuple[str, list[str]]:
-    """Return SQL naming which of the spans (not overlapping) a response's date falls in."""
-    ordered = sorted(spans)
-    if any(a[1] >= b[0] for a, b in zip(ordered, ordered[1:])):
-        raise ValueError("the periods summed in one query must not overlap")
-    cases = " ".join(f"WHEN local_date BETWEEN ? AND ? THEN {n}" for n in range(len(spans)))
-    return f"CASE {cases} END", [d.isoformat() for span in spans for d in span]
-
-
-def _in_any(spans: list[Span], service: str | None) -> tuple[str, list]:
-    where = "(" + " OR ".join("local_date BETWEEN ? AND ?" for _ in spans) + ") AND counted = 1"
-    params: list = [d.isoformat() for span in spans for d in span]
-    if service:
-        where += " AND service = ?"
-        params.append(service)
-    return where, params
-
-
 def period_totals(db: Database, start: date, end: date, service: str | None = None
                   ) -> PeriodTotals:
     """Sum answers per unsur over the responses dated start..end (office dates, inclusive)."""
-    return spans_totals(db, [(start, end)], service)[0]
+    where, params = _where(start, end, service)
+    return _totals(db.execute(_sums_sql(where), params).fetchone())
 
 
 def spans_totals(db: Database, spans: list[Span], service: str | None = None
                  ) -> list[PeriodTotals]:
-    """Sum answers per unsur for each of several periods that do not overlap, in one read."""
-    which, which_params = _which(spans)
-    where, params = _in_any(spans, service)
-    head = f"count(*), {_SHORT}"
-    sums = ", ".join(", ".join(s) for s in _SUMS)
-    found = {row[-1]: _totals(row) for row in db.execute(
-        f"SELECT {head}, {sums}, {which} AS span FROM responses "
-        f"WHERE {where} AND ({_ANY_ANSWER}) GROUP BY span", which_params + params)}
-    return [found.get(n, _EMPTY) for n in range(len(spans))]
+    """Sum answers per unsur for each of several periods, in one statement.
+
+    One plain sum per period joined by UNION ALL: each uses the date index as a query of
+    its own would (grouping one scan by a CASE over the dates was half as fast again).
+    """
+    parts, params = [], []
+    for n, (start, end) in enumerate(spans):
+        where, where_params = _where(start, end, service)
+        parts.append(f"SELECT {n}, * FROM ({_sums_sql(where)})")
+        params += where_params
+    found = {row[0]: _totals(row[1:]) for row in db.execute(" UNION ALL ".join(parts), params)}
+    return [found[n] for n in range(len(spans))]
 
 
 def grouped_totals(db: Database, start: date, end: date, group: str
@@ -128,6 +114,19 @@ def by_service(db: Database, start: date, end: date
 Influence = dict[str, tuple[float, float]]
 
 
+def _influence_sql(start: date, end: date, service: str | None, influence: Influence
+                   ) -> tuple[str, list]:
+    """Return the SQL that sums one period's squared influences, and its parameters."""
+    where, params = _where(start, end, service)
+    terms, term_params = [], []
+    for code, (mean, coef) in influence.items():
+        terms.append(f"coalesce(({code.lower()} - ?) * ?, 0)")
+        term_params += [mean, coef]
+    u = " + ".join(terms) or "0"
+    return (f"SELECT coalesce(sum(u * u), 0.0) FROM (SELECT {u} AS u FROM responses "
+            f"WHERE {where})", term_params + params)
+
+
 def influence_sum(db: Database, start: date, end: date, service: str | None,
                   influence: Influence) -> float:
     """Sum the squared influence of every respondent of the period (see uncertainty.influence)."""
@@ -136,27 +135,17 @@ def influence_sum(db: Database, start: date, end: date, service: str | None,
 
 def influence_sums(db: Database, parts: list[tuple[Span, Influence]],
                    service: str | None = None) -> list[float]:
-    """Sum each period's respondents' squared influence, its own means and weights, at once."""
-    cases, case_params = [], []
-    for n, (span, influence) in enumerate(parts):
-        if not influence:
-            continue
-        terms = []
-        for code, (mean, coef) in influence.items():
-            terms.append(f"coalesce(({code.lower()} - ?) * ?, 0)")
-            case_params += [mean, coef]
-        cases.append((n, span, " + ".join(terms)))
-    if not cases:
+    """Sum each period's squared influences (its own means and weights) in one statement."""
+    wanted = [(n, span, influence) for n, (span, influence) in enumerate(parts) if influence]
+    if not wanted:
         return [0.0] * len(parts)
-    when = " ".join(f"WHEN local_date BETWEEN ? AND ? THEN {n}" for n, _, _ in cases)
-    u = " ".join(f"WHEN {n} THEN {terms}" for n, _, terms in cases)
-    which_params = [d.isoformat() for _, span, _ in cases for d in span]
-    where, params = _in_any([span for _, span, _ in cases], service)
-    found = dict(db.execute(
-        f"SELECT span, sum(u * u) FROM (SELECT span, CASE span {u} END AS u FROM "
-        f"(SELECT *, CASE {when} END AS span FROM responses WHERE {where})) GROUP BY span",
-        case_params + which_params + params).fetchall())
-    return [found.get(n) or 0.0 for n in range(len(parts))]
+    sql, params = [], []
+    for n, (start, end), influence in wanted:
+        part, part_params = _influence_sql(start, end, service, influence)
+        sql.append(f"SELECT {n}, * FROM ({part})")
+        params += part_params
+    found = dict(db.execute(" UNION ALL ".join(sql), params).fetchall())
+    return [found.get(n, 0.0) for n in range(len(parts))]
 
 
 PROFILE_COLUMNS = ("gender", "age_group", "education", "occupation")
