@@ -1,1 +1,2 @@
-"""The HTTP side: blueprints that call into ikm/ and only handle requests and replies."""
+"""The HTTP side: blueprints that parse requests and render replies; they read and write
+only through store/, and show what results/ and ikm/ compute."""
