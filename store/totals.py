@@ -38,9 +38,6 @@ _SUMS = [(f"coalesce(sum({c}), 0)", f"count({c})", f"coalesce(sum({c} * {c}), 0)
          for c in ANSWER_COLUMNS]
 
 
-_EMPTY_ROW = (0, 0) + (0,) * (3 * len(ANSWER_COLUMNS))
-
-
 def _totals(row: tuple) -> PeriodTotals:
     totals = {c.upper(): (row[2 + 3 * i], row[3 + 3 * i]) for i, c in enumerate(ANSWER_COLUMNS)}
     squares = {c.upper(): row[4 + 3 * i] for i, c in enumerate(ANSWER_COLUMNS)}
@@ -161,6 +158,3 @@ def profile_counts(db: Database, start: date, end: date) -> dict[str, dict[str |
     for column, value, n in db.execute(parts, params * len(PROFILE_COLUMNS)):
         counts[column][value] = n
     return counts
-
-
-_EMPTY = _totals(_EMPTY_ROW)
