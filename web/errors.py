@@ -4,7 +4,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from flask import Flask, Response, flash, g, jsonify, render_template, request
+from flask import Flask, Response, current_app, flash, g, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -38,8 +38,6 @@ def _storage_unavailable(exc: sqlite3.OperationalError) -> Any:
     # causes it rather than waiting for the storage to come back.
     if not unavailable(exc):
         raise exc
-    from flask import current_app
-
     current_app.logger.error("database unavailable: %s (%s %s)", exc, request.method,
                              request.path)
     retry = {"Retry-After": str(RETRY_STORAGE_SECONDS)}
