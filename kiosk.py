@@ -191,7 +191,7 @@ def cmd_create_user(args: argparse.Namespace) -> int:
             return 2
         # Audited in the same transaction as the account it creates.
         user = store.accounts.create_user(db, args.username, password, args.role,
-                                 actor=store.audit.COMMAND_LINE)
+                                          actor=store.audit.COMMAND_LINE)
     except store.accounts.AccountError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -210,7 +210,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
         written = store.backup.backup(Path(app.config["DATABASE"]), Path(args.dest))
         with write_transaction(db):
             store.audit.record(db, "backup", store.audit.COMMAND_LINE,
-                         f"backup written to {os.path.abspath(written)}")
+                               f"backup written to {os.path.abspath(written)}")
     except (OSError, ValueError, sqlite3.Error) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -253,8 +253,8 @@ def _audit_restore(database: Path, source: Path, kept: Path | None) -> None:
     try:
         with write_transaction(db):
             store.audit.record(db, "restore", store.audit.COMMAND_LINE,
-                         f"restored from {source}; the previous database was kept as {kept}"
-                         if kept else f"restored from {source}; there was no database before")
+                               f"restored from {source}; the previous database was kept as {kept}"
+                               if kept else f"restored from {source}; there was no database before")
     finally:
         db.close()
 

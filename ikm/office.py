@@ -55,7 +55,6 @@ LIMITS = {
 }
 
 
-
 def questions(settings: dict[str, Any]) -> list[str]:
     """Return the unsur codes the kiosk asks, in the office's order."""
     asked = QUESTIONNAIRES[settings["questionnaire"]]

@@ -114,7 +114,6 @@ def has_admin(db: Database) -> bool:
     return bool(db.table("users").count_where("role = 'admin' AND active = 1"))
 
 
-
 def new_setup_token(db: Database) -> str:
     """Replace the one-time setup token (only while there is no administrator)."""
     token = new_token(24)

@@ -55,4 +55,4 @@ def recent(db: Database, limit: int = 200, action: str | None = None) -> list[di
     """Return the latest events, newest first."""
     where, params = ("action = ?", [action]) if action else (None, None)
     return list(db.table("audit").rows_where(where, params, order_by="at DESC, id DESC",
-                                       limit=limit))
+                                             limit=limit))

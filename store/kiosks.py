@@ -17,7 +17,6 @@ MAX_COUNT = 10**9  # entries a kiosk may report waiting or set aside
 KIOSK_STATUS = {"last_seen", "paired_at", "outbox", "rejected", "last_error", "clock_offset_ms"}
 
 
-
 def add_kiosk(db: Database, name: str, *, actor: audit.Actor) -> tuple[int, str]:
     """Register a kiosk; return its id and its token (shown once, never stored)."""
     name = tidy_name(name)
@@ -38,7 +37,7 @@ def new_pairing(db: Database, kiosk_id: int, *, actor: audit.Actor) -> str:
     with write_transaction(db):
         # A re-paired kiosk is active again and counts as paired once the tablet calls in.
         db.table("kiosks").update(kiosk_id, {"token_hash": hash_token(token), "revoked_at": None,
-                                       "paired_at": None, "last_error": None})
+                                             "paired_at": None, "last_error": None})
         audit.record(db, "kiosk", actor, f"{kiosk_id}: new pairing link")
     return token
 
@@ -126,6 +125,6 @@ def count_active(db: Database) -> int:
 
 def with_counts(db: Database) -> list[dict[str, Any]]:
     """Return every kiosk, active ones first, with how many responses each has sent."""
-    return rows(db,
-        "SELECT k.*, (SELECT count(*) FROM responses r WHERE r.kiosk_id = k.id) AS responses "
-        "FROM kiosks k ORDER BY k.revoked_at IS NOT NULL, k.name COLLATE NOCASE, k.id")
+    return rows(db, "SELECT k.*, (SELECT count(*) FROM responses r WHERE r.kiosk_id = k.id) "
+                    "AS responses FROM kiosks k "
+                    "ORDER BY k.revoked_at IS NOT NULL, k.name COLLATE NOCASE, k.id")

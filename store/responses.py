@@ -44,8 +44,8 @@ def _row(r: Incoming, kiosk_id: int | None, flag: str | None, tz: timezone,
 
 
 def record(db: Database, kiosk: dict[str, Any] | None, items: list[Incoming],
-                     settings: dict[str, Any], kiosk_now: datetime | None = None
-                     ) -> list[str | Invalid]:
+           settings: dict[str, Any], kiosk_now: datetime | None = None
+           ) -> list[str | Invalid]:
     """Store new responses and the kiosk's contact in one transaction that commits here.
 
     Returns, per item, stored, duplicate, or why it could not be stored (Invalid); one

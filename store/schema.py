@@ -166,15 +166,15 @@ def _staff(db: Database) -> None:
     db.table("responses").add_column("comment_updated_by", str)
     # Service users per service per month, entered by staff, for the sample size.
     db.table("populations").create({"month": str, "service": str, "count": int},
-                             pk=("month", "service"),
-                             foreign_keys=[("service", "services", "code")])
+                                   pk=("month", "service"),
+                                   foreign_keys=[("service", "services", "code")])
 
 
 @migrations(name="0006_audit")
 def _audit(db: Database) -> None:
     # Who signed in, exported or changed a setting, and when: admins can read it.
     db.table("audit").create({"id": int, "at": str, "username": str, "action": str, "detail": str,
-                        "ip": str}, pk="id", not_null={"at", "action"})
+                              "ip": str}, pk="id", not_null={"at", "action"})
     db.table("audit").create_index(["at"])
 
 
@@ -197,4 +197,4 @@ def _sessions_and_signin(db: Database) -> None:
     db.table("login_failures").create_index(["ip", "at"])
     db.table("login_failures").create_index(["at"])
     db.table("signin_addresses").create({"username": str, "ip": str, "last_success": str},
-                                  pk=("username", "ip"), not_null={"last_success"})
+                                        pk=("username", "ip"), not_null={"last_success"})

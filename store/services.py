@@ -45,9 +45,9 @@ def with_counts(db: Database) -> list[dict[str, Any]]:
     """Return every service in the office's order, with how many responses refer to it."""
     # One pass over the responses: no index covers their service column.
     return rows(db,
-        "SELECT s.code, s.name, s.name_en, s.position, s.active, coalesce(n.count, 0) AS "
-        "responses FROM services s LEFT JOIN (SELECT service, count(*) AS count FROM "
-        "responses GROUP BY service) n ON n.service = s.code ORDER BY s.position, s.code")
+                "SELECT s.code, s.name, s.name_en, s.position, s.active, coalesce(n.count, 0) AS "
+                "responses FROM services s LEFT JOIN (SELECT service, count(*) AS count FROM "
+                "responses GROUP BY service) n ON n.service = s.code ORDER BY s.position, s.code")
 
 
 def add_service(db: Database, code: str, name: str, name_en: str | None = None, *,
@@ -63,8 +63,8 @@ def add_service(db: Database, code: str, name: str, name_en: str | None = None, 
             raise Refused("code", "taken", code=code)
         last = db.execute("SELECT coalesce(max(position), 0) FROM services").fetchone()[0]
         db.table("services").insert({"code": code, "name": tidy_name(name),
-                               "name_en": tidy_name(name_en) or None, "position": last + 1,
-                               "active": 1, "created_at": utc_now()})
+                                     "name_en": tidy_name(name_en) or None, "position": last + 1,
+                                     "active": 1, "created_at": utc_now()})
         audit.record(db, "service", actor, f"{code}: added as {tidy_name(name)}")
     return code
 
@@ -76,7 +76,7 @@ def rename_service(db: Database, code: str, name: str, name_en: str | None = Non
         raise Refused("name", "required")
     with write_transaction(db):
         db.table("services").update(code, {"name": tidy_name(name),
-                                     "name_en": tidy_name(name_en) or None})
+                                           "name_en": tidy_name(name_en) or None})
         audit.record(db, "service", actor, f"{code}: renamed {tidy_name(name)}")
 
 
@@ -92,7 +92,7 @@ def move_service(db: Database, code: str, step: int, *, actor: Actor) -> bool:
     with write_transaction(db):
         codes = [r["code"] for r in db.table("services").rows_where(order_by="position, code")]
         active = [r["code"] for r in db.table("services").rows_where("active = 1",
-                                                                 order_by="position, code")]
+                                                                     order_by="position, code")]
         i = active.index(code) + step if code in active else -1
         if not 0 <= i < len(active):
             return False

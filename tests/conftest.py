@@ -60,7 +60,6 @@ def write_xlsx(tmp_path):
 # --- the app, a live server and a browser -------------------------------------------
 
 
-
 @pytest.fixture(autouse=True)
 def fast_passwords(monkeypatch):
     """Hash passwords cheaply in tests (scrypt took most of the admin tests' time)."""

@@ -534,7 +534,7 @@ def autumn(db):
 
 def respondents(db, start: str, end: str) -> int:
     return summary.period_result(db, date.fromisoformat(start), date.fromisoformat(end)
-                                ).respondents
+                                 ).respondents
 
 
 def test_the_population_sets_the_minimum_sample(autumn, login):

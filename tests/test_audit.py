@@ -110,7 +110,7 @@ def test_settings_say_what_changed(login, db):
 
 
 def test_counting_a_flagged_response_and_following_up_a_comment_are_recorded(login, db,
-                                                                            flagged):
+                                                                             flagged):
     staff = login("staff")
     period = "/staff/flagged?kind=month&from=2026-11-01"
     assert post_form(staff, period, {"include": flagged}).status_code == 302

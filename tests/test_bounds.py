@@ -228,7 +228,7 @@ def test_no_json_nesting_causes_a_5xx(send, depth, inner, url):
 # --- one kiosk token's share of the server -----------------------------------------------
 
 def test_a_kiosk_with_two_requests_under_way_gets_429_and_others_are_served(app, client, db,
-                                                                          kiosk_token):
+                                                                            kiosk_token):
     from store.audit import COMMAND_LINE
     from store.kiosks import add_kiosk
     from store.tokens import hash_token

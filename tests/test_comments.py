@@ -150,7 +150,7 @@ def three(send, db):
         "selesai": send("Petugas tidak senyum.", at="2026-11-04T09:00:00+07:00"),
     }
     store.comments.set_follow_up(db, ids["ditindaklanjuti"], "ditindaklanjuti", "Teknisi dipanggil",
-                           actor=Actor("x"))
+                                 actor=Actor("x"))
     store.comments.set_follow_up(db, ids["selesai"], "selesai", None, actor=Actor("x"))
     return ids
 
@@ -285,7 +285,7 @@ def test_set_follow_up_refuses_what_it_cannot_store(db, send):
     with pytest.raises(ValueError, match="note"):
         store.comments.set_follow_up(db, rid, "selesai", "x" * 1001, actor=Actor("x"))
     assert store.comments.set_follow_up(db, rid, "selesai", " ", actor=Actor("x"),
-                                  now="2026-11-05T01:00:00+00:00")
+                                        now="2026-11-05T01:00:00+00:00")
     row = stored(db, rid)
     assert (row["comment_status"], row["comment_note"], row["comment_updated_at"]) == (
         "selesai", None, "2026-11-05T01:00:00+00:00")

@@ -184,7 +184,7 @@ def test_flagged_responses_are_included_only_when_asked(login, client, known):
 
 def test_the_csv_shows_the_follow_up(login, client, known, db):
     store.comments.set_follow_up(db, known["counted"][0], "selesai", "Kursi ditambah",
-                           actor=Actor("petugas"))
+                                 actor=Actor("petugas"))
     rows = csv_rows(login("staff").get(f"/staff/exports/csv?{NOVEMBER}"))
     assert (rows[0]["comment_status"], rows[0]["comment_note"]) == ("selesai", "Kursi ditambah")
 
@@ -307,7 +307,7 @@ def test_the_profile_sheet_counts_the_respondents(login, client, known):
 
 def test_the_comment_sheet_lists_every_comment_with_its_follow_up(login, client, known, db):
     store.comments.set_follow_up(db, known["counted"][2], "ditindaklanjuti", "Teknisi dipanggil",
-                           actor=Actor("petugas"))
+                                 actor=Actor("petugas"))
     ws = xlsx(login("staff"))["Kritik dan saran"]
     rows = rows_of(ws)
     assert [r[2] for r in rows] == ["Kursi kurang.", "AC rusak.", "Cepat, terima kasih.",

@@ -95,7 +95,7 @@ def test_the_sql_rule_catches_sql_outside_the_store(tmp_path, monkeypatch):
     page = tmp_path / "page.py"
     page.write_text('def view(db):\n    db.execute("SELECT 1")\n    return db["users"]\n')
     assert [hit.split(" ", 1)[1] for hit in sql_in(page)] == [".execute()", "db[...]",
-                                                             "SQL text"]
+                                                              "SQL text"]
 
 
 def test_the_ikm_page_reads_in_at_most_eight_statements(login, db, monkeypatch):

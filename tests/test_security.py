@@ -43,7 +43,7 @@ bodies = st.one_of(responses, st.lists(responses, max_size=5), json_values)
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(body=bodies)
 def test_fuzzed_responses_never_cause_a_5xx_and_store_only_valid_rows(client, db, kiosk_token,
-                                                                     body):
+                                                                      body):
     reply = client.post("/api/responses", json=body,
                         headers={"Authorization": f"Bearer {kiosk_token}"})
     assert reply.status_code < 500
@@ -215,7 +215,7 @@ def test_behind_the_proxy_the_client_address_is_the_one_hop_the_proxy_saw(proxie
 
 @pytest.mark.parametrize("options, secure", [((), False), (("--behind-proxy",), True)])
 def test_the_server_trusts_the_proxy_only_when_started_behind_one(server_process, options,
-                                                                   secure):
+                                                                  secure):
     import urllib.request
 
     server_process.start(*options)

@@ -29,7 +29,7 @@ def _kiosk() -> dict[str, Any]:
     kiosk = store.kiosks.kiosk_for_token(get_db(), token)
     if kiosk is None:
         abort(json_error(401, "Authorization", "a paired kiosk's token is needed "
-                                          "(Authorization: Bearer TOKEN)"))
+                         "(Authorization: Bearer TOKEN)"))
     return kiosk
 
 
@@ -41,7 +41,7 @@ def kiosk_turn(kiosk: dict[str, Any]) -> Iterator[None]:
             yield
     except kiosk_turns.Busy:
         abort(json_error(429, "Authorization", kiosk_turns.MESSAGE,
-                    **{"Retry-After": str(kiosk_turns.RETRY_AFTER_SECONDS)}))
+                         **{"Retry-After": str(kiosk_turns.RETRY_AFTER_SECONDS)}))
 
 
 def _json_body() -> Any:
@@ -114,7 +114,7 @@ def kiosk_hello():
         # pair.js says hello with no body; a report that is sent must be readable JSON.
         report_ = _json_body() if request.is_json and request.content_length else {}
         status = store.kiosks.status_from_report(report_ if isinstance(report_, dict) else {},
-                                            _kiosk_clock())
+                                                 _kiosk_clock())
         db = get_db()
         with write_turn(), write_transaction(db):
             store.kiosks.seen(db, kiosk, **status)

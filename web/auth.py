@@ -168,7 +168,7 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         outcome = store.signin.authenticate(get_db(), form.username.data, form.password.data,
-                                      request.remote_addr)
+                                            request.remote_addr)
         if outcome.wait:
             flash(_("Terlalu banyak percobaan gagal dari komputer ini. Coba lagi dalam "
                     "%(wait)s. Jika lupa kata sandi, minta admin kantor menggantinya.",
@@ -213,7 +213,7 @@ def setup(token: str):
     if form.validate_on_submit():
         try:
             row = store.accounts.use_setup_token(db, token, form.username.data, form.password.data,
-                                        request.remote_addr)
+                                                 request.remote_addr)
         except store.accounts.AccountError as exc:
             form.username.errors.append(account_error(exc))
         else:
@@ -231,7 +231,7 @@ def change_password():
     if form.validate_on_submit():
         try:
             row = store.accounts.change_password(get_db(), current_user.id, form.current.data,
-                                        form.new.data, actor=actor())
+                                                 form.new.data, actor=actor())
         except store.accounts.AccountError as exc:
             form.current.errors.append(account_error(exc))
         else:

@@ -62,7 +62,7 @@ def index():
     service = request.args.get("service")
     service = service if service in {s["code"] for s in services} else None
     items = store.comments.list_comments(db, period.start, period.end, parse_offset(offset),
-                                   status, service)
+                                         status, service)
     counts = store.comments.status_counts(db, period.start, period.end, service)
     before, after = neighbours(period)
     # The period shown, not the one asked for: an unreadable one fell back to this month.
@@ -92,7 +92,7 @@ def update(response_id: str):
         return redirect(url_for(".index", **kept_args()))
     db = get_db()
     if not store.comments.set_follow_up(db, response_id, form.status.data, form.note.data,
-                                  actor=actor()):
+                                        actor=actor()):
         abort(404)
     flash(_("Tindak lanjut disimpan: status sekarang \u201c%(status)s\u201d.",
             status=STATUS_LABELS[form.status.data]), "info")

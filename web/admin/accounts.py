@@ -84,7 +84,7 @@ def user_new():
     form = UserForm(role="staff")
     if form.validate_on_submit():
         store.accounts.create_user(get_db(), form.username.data, form.password.data, form.role.data,
-                          actor=actor())
+                                   actor=actor())
         flash(_("Akun %(name)s dibuat. Sampaikan kata sandinya secara langsung.",
                 name=form.username.data), "info")
         return redirect(url_for(".accounts"))
@@ -102,7 +102,7 @@ def user_role(user_id: int):
     if form.validate_on_submit():
         try:
             store.accounts.set_role(get_db(), user_id, form.role.data, acting_id=current_user.id,
-                               actor=actor())
+                                    actor=actor())
         except Refused as exc:
             form.role.errors.append(refusal(exc))
         else:
@@ -142,7 +142,7 @@ def user_deactivate(user_id: int):
     if form.validate_on_submit():
         try:
             store.accounts.set_active(get_db(), user_id, False, acting_id=current_user.id,
-                                 actor=actor())
+                                      actor=actor())
         except Refused as exc:
             flash(refusal(exc), "error")
         else:

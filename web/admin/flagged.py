@@ -24,7 +24,7 @@ from web.templating import service_name
 
 FLAGS = {
     "too_fast": (_l("Terlalu cepat"), _l("seluruh survei diisi lebih cepat daripada waktu "
-                                          "yang wajar untuk membaca pertanyaannya.")),
+                                         "yang wajar untuk membaca pertanyaannya.")),
     "burst": (_l("Beruntun"), _l("banyak survei dari tablet yang sama dalam waktu singkat, "
                                  "mungkin satu orang menekan berulang kali.")),
 }

@@ -65,7 +65,7 @@ def service_new():
     if form.validate_on_submit():
         try:
             code = store.services.add_service(get_db(), form.code.data, form.name.data,
-                                         form.name_en.data, actor=actor())
+                                              form.name_en.data, actor=actor())
         except Refused as exc:  # a code taken between the check and the insert
             form[exc.field].errors.append(refusal(exc))
         else:
@@ -85,7 +85,7 @@ def service_edit(code: str):
     form = RenameServiceForm(data=service)
     if form.validate_on_submit():
         store.services.rename_service(get_db(), code, form.name.data, form.name_en.data,
-                                 actor=actor())
+                                      actor=actor())
         flash(_("Nama layanan %(code)s diganti.", code=code), "info")
         return redirect(url_for(".services"))
     if form.errors:
