@@ -10,12 +10,11 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ikm.clock import utc_now
 from ikm.refused import Refused
 from store import audit
-from store.schema import rows, write_transaction
+from store.schema import one, rows, write_transaction
 from store.tokens import hash_token, new_token
 
 # Each role may do everything the roles before it may.
 ROLES = ("viewer", "staff", "admin")
-ROLE_NAMES = {"viewer": "Pembaca (viewer)", "staff": "Petugas (staff)", "admin": "Admin"}
 MIN_PASSWORD = 8
 _USERNAME = re.compile(r"[a-z0-9._-]{3,32}")
 
@@ -67,14 +66,12 @@ def create_user(db: Database, username: str, password: str, role: str, *,
 
 
 def get_user(db: Database, username: str) -> dict[str, Any] | None:
-    found = rows(db, "SELECT * FROM users WHERE username = ?", [username.strip().lower()])
-    return found[0] if found else None
+    return one(db, "SELECT * FROM users WHERE username = ?", [username.strip().lower()])
 
 
 def get_by_id(db: Database, user_id: int) -> dict[str, Any] | None:
     """Return one account, or None."""
-    found = rows(db, "SELECT * FROM users WHERE id = ?", [user_id])
-    return found[0] if found else None
+    return one(db, "SELECT * FROM users WHERE id = ?", [user_id])
 
 
 def everyone(db: Database) -> list[dict[str, Any]]:
@@ -184,4 +181,9 @@ def reset_password(db: Database, user_id: int, new: str, *, actor: audit.Actor) 
     with write_transaction(db):
         user = change_password(db, user_id, None, new, actor=actor)
         # Whoever forgot their password has often been slowed down trying.
-        db.table("login_failures").delete_where("username = ?", [user["username"]])
+        forget_failures(db, user["username"])
+
+
+def forget_failures(db: Database, username: str) -> int:
+    """Forget a name's failed sign-ins from every address; return how many there were."""
+    return db.execute("DELETE FROM login_failures WHERE username = ?", [username]).rowcount

@@ -9,9 +9,9 @@ from sqlite_utils import Database
 from ikm.clock import utc_now
 from ikm.office import tidy_name
 from ikm.refused import Refused
-from store import audit, tokens
-from store.schema import rows, write_transaction
-from store.tokens import hash_token
+from store import audit
+from store.schema import one, rows, write_transaction
+from store.tokens import hash_token, new_token
 
 MAX_COUNT = 10**9  # entries a kiosk may report waiting or set aside
 KIOSK_STATUS = {"last_seen", "paired_at", "outbox", "rejected", "last_error", "clock_offset_ms"}
@@ -22,7 +22,7 @@ def add_kiosk(db: Database, name: str, *, actor: audit.Actor) -> tuple[int, str]
     name = tidy_name(name)
     if not name:
         raise ValueError("a kiosk needs a name, e.g. 'Loket 1'")
-    token = tokens.new_token()
+    token = new_token()
     with write_transaction(db):
         kiosk_id = cast(int, db.table("kiosks").insert({
             "name": name, "token_hash": hash_token(token), "created_at": utc_now(),
@@ -33,7 +33,7 @@ def add_kiosk(db: Database, name: str, *, actor: audit.Actor) -> tuple[int, str]
 
 def new_pairing(db: Database, kiosk_id: int, *, actor: audit.Actor) -> str:
     """Give a kiosk a new token (the old one stops working); return it, shown once."""
-    token = tokens.new_token()
+    token = new_token()
     with write_transaction(db):
         # A re-paired kiosk is active again and counts as paired once the tablet calls in.
         db.table("kiosks").update(kiosk_id, {"token_hash": hash_token(token), "revoked_at": None,
@@ -48,9 +48,8 @@ def kiosk_for_token(db: Database, token: str | None) -> dict[str, Any] | None:
         return None
     # Plain SQL: this runs on every kiosk request, and sqlite-utils' table helpers look
     # the table's columns up again each time.
-    found = rows(db, "SELECT * FROM kiosks WHERE token_hash = ? AND revoked_at IS NULL "
-                     "LIMIT 1", [hash_token(token)])
-    return found[0] if found else None
+    return one(db, "SELECT * FROM kiosks WHERE token_hash = ? AND revoked_at IS NULL LIMIT 1",
+               [hash_token(token)])
 
 
 def revoke(db: Database, kiosk_id: int, *, actor: audit.Actor) -> None:
@@ -109,8 +108,7 @@ def rename_kiosk(db: Database, kiosk_id: int, name: str, *, actor: audit.Actor) 
 
 def get(db: Database, kiosk_id: int) -> dict[str, Any] | None:
     """Return one kiosk, or None."""
-    found = rows(db, "SELECT * FROM kiosks WHERE id = ?", [kiosk_id])
-    return found[0] if found else None
+    return one(db, "SELECT * FROM kiosks WHERE id = ?", [kiosk_id])
 
 
 def names(db: Database) -> dict[int, str]:

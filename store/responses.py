@@ -8,11 +8,10 @@ from typing import Any
 
 from sqlite_utils import Database
 
-import store
 from ikm import clock
 from ikm.clock import parse_offset, utc_now
 from ikm.validation import Incoming, Invalid, abuse_flag
-from store import audit
+from store import audit, kiosks
 from store.schema import ANSWER_COLUMNS, unavailable, write_transaction
 
 STORED, DUPLICATE = "stored", "duplicate"
@@ -92,7 +91,7 @@ def record(db: Database, kiosk: dict[str, Any] | None, items: list[Incoming],
         for n, problem in _insert(db, rows):
             statuses[n] = problem
         if kiosk is not None:
-            store.kiosks.seen(db, kiosk)
+            kiosks.seen(db, kiosk)
     return statuses
 
 

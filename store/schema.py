@@ -45,6 +45,12 @@ def rows(db: Database, sql: str, params: Sequence[Any] = ()) -> list[dict[str, A
     return [dict(zip(names, values)) for values in cursor.fetchall()]
 
 
+def one(db: Database, sql: str, params: Sequence[Any] = ()) -> dict[str, Any] | None:
+    """Run a query for one row; return it as a dict, or None when there is none."""
+    found = rows(db, sql, params)
+    return found[0] if found else None
+
+
 def open_db(path: str | Path) -> Database:
     """Open the database and bring its schema up to date."""
     db = connect(path)

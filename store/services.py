@@ -11,7 +11,7 @@ from ikm.office import tidy_name
 from ikm.refused import Refused
 from store import audit
 from store.audit import Actor
-from store.schema import rows, write_transaction
+from store.schema import one, rows, write_transaction
 
 SERVICE_CODE = re.compile(r"[A-Z0-9-]{1,20}")
 
@@ -27,8 +27,7 @@ def in_order(db: Database, active_only: bool = False) -> list[dict[str, Any]]:
 
 def get(db: Database, code: str) -> dict[str, Any] | None:
     """Return one service, or None."""
-    found = rows(db, f"SELECT {_FIELDS} FROM services WHERE code = ?", [code])
-    return found[0] if found else None
+    return one(db, f"SELECT {_FIELDS} FROM services WHERE code = ?", [code])
 
 
 def codes(db: Database) -> set[str]:
@@ -53,31 +52,31 @@ def with_counts(db: Database) -> list[dict[str, Any]]:
 def add_service(db: Database, code: str, name: str, name_en: str | None = None, *,
                 actor: Actor) -> str:
     """Add an active service at the end of the list; return its code."""
-    code = code.strip().upper()
+    code, name = code.strip().upper(), tidy_name(name)
     if not SERVICE_CODE.fullmatch(code):
         raise Refused("code", "invalid", code=code)
-    if not tidy_name(name):
+    if not name:
         raise Refused("name", "required")
     with write_transaction(db):
-        if db.table("services").count_where("code = ?", [code]):
+        if get(db, code) is not None:
             raise Refused("code", "taken", code=code)
         last = db.execute("SELECT coalesce(max(position), 0) FROM services").fetchone()[0]
-        db.table("services").insert({"code": code, "name": tidy_name(name),
+        db.table("services").insert({"code": code, "name": name,
                                      "name_en": tidy_name(name_en) or None, "position": last + 1,
                                      "active": 1, "created_at": utc_now()})
-        audit.record(db, "service", actor, f"{code}: added as {tidy_name(name)}")
+        audit.record(db, "service", actor, f"{code}: added as {name}")
     return code
 
 
 def rename_service(db: Database, code: str, name: str, name_en: str | None = None, *,
                    actor: Actor) -> None:
     """Change a service's names; its code stays, since stored responses refer to it."""
-    if not tidy_name(name):
+    name = tidy_name(name)
+    if not name:
         raise Refused("name", "required")
     with write_transaction(db):
-        db.table("services").update(code, {"name": tidy_name(name),
-                                           "name_en": tidy_name(name_en) or None})
-        audit.record(db, "service", actor, f"{code}: renamed {tidy_name(name)}")
+        db.table("services").update(code, {"name": name, "name_en": tidy_name(name_en) or None})
+        audit.record(db, "service", actor, f"{code}: renamed {name}")
 
 
 def set_service_active(db: Database, code: str, active: bool, *, actor: Actor) -> None:
@@ -90,16 +89,16 @@ def set_service_active(db: Database, code: str, active: bool, *, actor: Actor) -
 def move_service(db: Database, code: str, step: int, *, actor: Actor) -> bool:
     """Move an active service up (-1) or down (+1) among the active ones; False at an end."""
     with write_transaction(db):
-        codes = [r["code"] for r in db.table("services").rows_where(order_by="position, code")]
-        active = [r["code"] for r in db.table("services").rows_where("active = 1",
-                                                                     order_by="position, code")]
+        listed = db.execute("SELECT code, active FROM services ORDER BY position, code").fetchall()
+        order = [c for c, _ in listed]
+        active = [c for c, is_active in listed if is_active]
         i = active.index(code) + step if code in active else -1
         if not 0 <= i < len(active):
             return False
-        a, b = codes.index(code), codes.index(active[i])
-        codes[a], codes[b] = codes[b], codes[a]
+        a, b = order.index(code), order.index(active[i])
+        order[a], order[b] = order[b], order[a]
         # Renumber everything: positions typed in by hand may repeat or leave gaps.
         db.conn.executemany("UPDATE services SET position = ? WHERE code = ?",
-                            [(n, c) for n, c in enumerate(codes, start=1)])
+                            [(n, c) for n, c in enumerate(order, start=1)])
         audit.record(db, "service", actor, f"{code}: moved {'up' if step < 0 else 'down'}")
     return True

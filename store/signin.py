@@ -22,7 +22,7 @@ from sqlite_utils import Database
 from werkzeug.security import check_password_hash
 
 from store import audit
-from store.accounts import get_user, hash_password
+from store.accounts import forget_failures, get_user, hash_password
 from store.schema import unavailable, write_transaction
 
 WINDOW = timedelta(minutes=15)
@@ -65,8 +65,7 @@ def wait_for(db: Database, username: str, ip: str | None,
         [ip, since]).fetchone()
     waits = [_pause(count, SLOW_AFTER, last, now), _pause(by_address, ADDRESS_SLOW_AFTER,
                                                           last_any, now)]
-    longest = max((w for w in waits if w), default=None)
-    return longest
+    return max((w for w in waits if w), default=None)
 
 
 def _pause(failures: int, threshold: int, last: str | None, now: datetime
@@ -171,6 +170,6 @@ def slowed(db: Database) -> dict[str, int]:
 def lift(db: Database, username: str, actor: audit.Actor) -> int:
     """Forget a name's failed sign-ins from every address; return how many there were."""
     with write_transaction(db):
-        cursor = db.execute("DELETE FROM login_failures WHERE username = ?", [username])
-        audit.record(db, "unlock", actor, f"{username}: {cursor.rowcount} failed sign-ins")
-    return cursor.rowcount
+        forgotten = forget_failures(db, username)
+        audit.record(db, "unlock", actor, f"{username}: {forgotten} failed sign-ins")
+    return forgotten
