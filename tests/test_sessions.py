@@ -123,3 +123,11 @@ def test_no_remember_me_cookie_is_ever_set(app, login):
     client = login("viewer")
     assert client.get_cookie("remember_token") is None
     assert client.get_cookie("session") is not None
+
+
+def test_a_pages_files_neither_count_as_use_nor_outlive_an_idle_session(login):
+    client = login("viewer")
+    set_used(client, 8.1 * 3600)
+    with client.get("/static/staff.css") as reply:  # a page left open all night reloads it
+        assert reply.status_code == 200 and "Set-Cookie" not in reply.headers
+    assert not opens_staff_pages(client)

@@ -63,6 +63,7 @@ def account_error(exc: store.accounts.AccountError) -> str:
     return str(ACCOUNT_ERRORS.get(exc.reason, exc))
 
 
+FILES = ("static", "public.plotly_js")  # endpoints that serve files, not pages
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
 login_manager.login_message = None
@@ -109,7 +110,9 @@ def _idle_limit() -> timedelta:
 
 def _end_idle_session() -> None:
     """End a staff session left unused longer than the office allows; note this use."""
-    if "_user_id" not in session:
+    # A page's style sheets and scripts neither show data nor count as use: skipping them
+    # spares each a settings read and a rewritten cookie.
+    if "_user_id" not in session or request.endpoint in FILES:
         return
     now = time.time()
     last = session.get("used")

@@ -12,10 +12,10 @@ from wtforms.validators import AnyOf, InputRequired, Length, Optional
 
 import store
 from ikm import periods
-from ikm.clock import parse_offset, zone_name
+from ikm.clock import zone_name
 from web.auth import actor, requires
 from web.database import get_db
-from web.helpers import lang, neighbours, office_settings, selected_period
+from web.helpers import lang, neighbours, office_settings, office_tz, selected_period
 
 bp = Blueprint("comments", __name__, url_prefix="/staff")
 
@@ -61,7 +61,7 @@ def index():
     status = status if status in store.comments.STATUSES else None
     service = request.args.get("service")
     service = service if service in {s["code"] for s in services} else None
-    items = store.comments.list_comments(db, period.start, period.end, parse_offset(offset),
+    items = store.comments.list_comments(db, period.start, period.end, office_tz(),
                                          status, service)
     counts = store.comments.status_counts(db, period.start, period.end, service)
     before, after = neighbours(period)

@@ -17,12 +17,11 @@ from flask_babel import gettext as _
 
 import store
 from ikm import periods
-from ikm.clock import parse_offset
 from results import csv_export, workbook
 from web.audit_log import note_export
 from web.auth import requires
 from web.database import get_db
-from web.helpers import lang, neighbours, office_settings, selected_period
+from web.helpers import lang, neighbours, office_settings, office_tz, selected_period
 
 bp = Blueprint("exports", __name__, url_prefix="/staff")
 
@@ -67,7 +66,7 @@ def csv():
         return redirect(url_for(".index"))
     include = request.args.get("flagged") == "1"
     db = get_db()
-    tz = parse_offset(office_settings()["utc_offset"])
+    tz = office_tz()
     text = csv_export.csv_text(csv_export.response_rows(db, period.start, period.end, tz, include))
     name = csv_export.filename(period, "csv", include)
     note_export(name)

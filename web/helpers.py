@@ -2,7 +2,7 @@
 and a row or a 404."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, timedelta, timezone
 from typing import Any, TypeVar
 
 from flask import abort, flash, g, request
@@ -10,7 +10,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 import store
-from ikm import periods
+from ikm import clock, periods
 from web.database import get_db
 
 T = TypeVar("T")
@@ -21,6 +21,11 @@ def office_settings() -> dict[str, Any]:
     if "settings" not in g:
         g.settings = store.settings.read(get_db())
     return g.settings
+
+
+def office_tz() -> timezone:
+    """Return the office's time zone (WIB unless the office set another)."""
+    return clock.parse_offset(office_settings()["utc_offset"])
 
 
 def lang() -> str:

@@ -9,7 +9,7 @@ from flask import Blueprint, render_template, send_file
 from ikm import periods
 from results import charts, summary
 from web.database import get_db
-from web.helpers import lang, office_settings
+from web.helpers import lang, office_settings, today
 
 bp = Blueprint("public", __name__)
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
@@ -26,7 +26,7 @@ def results():
     """The published IKM: this month's and the last twelve months', aggregate only."""
     db = get_db()
     settings = office_settings()
-    period = periods.containing("month", periods.today(settings))
+    period = periods.containing("month", today())
     previous = period.previous()
     result, last = summary.period_results(db, [(period.start, period.end),
                                                (previous.start, previous.end)])

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
-from ikm import clock
 from ikm.method import PERMENPAN_2017
 from ikm.profile import FIELDS
 from results import charts
@@ -11,7 +10,7 @@ from results.summary import comments_by_service, monthly_report, open_complaints
 from web.auth import requires
 from web.comments import STATUS_LABELS
 from web.database import get_db
-from web.helpers import lang, neighbours, office_settings, selected_period, today
+from web.helpers import lang, neighbours, office_settings, office_tz, selected_period, today
 
 bp = Blueprint("report", __name__, url_prefix="/staff")
 PRINT_WIDTH = 680  # px: the A4 text width, so charts are laid out as they will print
@@ -35,7 +34,7 @@ def report():
     figs["trend"].update_layout(height=300)
     before, after = neighbours(period)
     settings = office_settings()
-    groups = comments_by_service(db, period, clock.parse_offset(settings["utc_offset"]))
+    groups = comments_by_service(db, period, office_tz())
     return render_template(
         "staff/report.html", data=data, ov=ov, r=ov.result, period=period, lang=language,
         figures={k: charts.to_json(v) for k, v in figs.items()}, before=before, after=after,

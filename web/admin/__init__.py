@@ -13,7 +13,7 @@ from ikm import office, periods
 from ikm.refused import Refused
 from web.auth import requires
 from web.database import get_db
-from web.helpers import office_settings
+from web.helpers import office_settings, today
 
 bp = Blueprint("admin", __name__, url_prefix="/staff")
 
@@ -80,7 +80,7 @@ def index():
     """The administration sections, each with a one-line summary."""
     db = get_db()
     settings = office_settings()
-    month = periods.containing("month", periods.today(settings))
+    month = periods.containing("month", today())
     held = store.responses.flagged(db, month.start, month.end)
     waiting = sum(1 for r in held if not r["counted"])
     return render_template(

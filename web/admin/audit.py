@@ -5,12 +5,11 @@ from flask import render_template, request
 from flask_babel import lazy_gettext as _l
 
 import store
-from ikm import clock
 from ikm.clock import local_time
 from web.admin import bp
 from web.auth import requires
 from web.database import get_db
-from web.helpers import office_settings
+from web.helpers import office_tz
 
 # The audit actions in the page's language, one per store.audit.ACTIONS.
 LABELS = {
@@ -33,6 +32,6 @@ def audit_log():
     action = request.args.get("action") or None
     if action not in store.audit.ACTIONS:
         action = None
-    tz = clock.parse_offset(office_settings()["utc_offset"])
+    tz = office_tz()
     events = [{**e, "at": local_time(e["at"], tz)} for e in store.audit.recent(db, 300, action)]
     return render_template("admin/audit.html", events=events, actions=LABELS, action=action)
