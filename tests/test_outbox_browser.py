@@ -137,6 +137,13 @@ def arrived_ids(server) -> list[str]:
     return [r["id"] for r in rows(server)]
 
 
+def assert_arrived_once(page, server, ids) -> None:
+    """Wait until these responses are stored, then check none came twice or uninvited."""
+    assert wait_until(page, lambda: len(arrived_ids(server)) >= len(ids)), arrived_ids(server)
+    page.wait_for_timeout(1000)  # a late duplicate send would show up now
+    assert sorted(arrived_ids(server)) == sorted(ids)
+
+
 @pytest.mark.parametrize("position", ["first", "middle", "last"])
 def test_an_entry_the_server_fails_on_is_set_aside_and_the_others_arrive_once(
         browser, server_process, position):
@@ -150,9 +157,7 @@ def test_an_entry_the_server_fails_on_is_set_aside_and_the_others_arrive_once(
     fill_outbox(page, entries, server)
 
     assert wait_until(page, lambda: not stores(page)["outbox"]), stores(page)
-    assert wait_until(page, lambda: len(arrived_ids(server_process)) >= 6)
-    page.wait_for_timeout(1000)  # a late duplicate send would show up now
-    assert sorted(arrived_ids(server_process)) == others
+    assert_arrived_once(page, server_process, others)
     (aside,) = stores(page)["rejected"]
     assert (aside["id"], aside["field"]) == (poisoned, "server")
     assert "HTTP 500" in aside["message"] and aside["response"] == entries[ids.index(poisoned)]
@@ -185,9 +190,7 @@ def test_a_server_failing_on_every_entry_sets_nothing_aside(browser, server_proc
     assert sorted(e["id"] for e in found["outbox"]) == sorted(e["id"] for e in entries)
 
     page.unroute(RESPONSES)
-    assert wait_until(page, lambda: len(arrived_ids(server_process)) >= 2)
-    page.wait_for_timeout(1000)  # a late duplicate send would show up now
-    assert sorted(arrived_ids(server_process)) == sorted(e["id"] for e in entries)
+    assert_arrived_once(page, server_process, [e["id"] for e in entries])
     assert wait_until(page, lambda: not stores(page)["outbox"], timeout=10)
     assert stores(page)["rejected"] == []
     page.wait_for_selector(".offline", state="hidden")
@@ -204,14 +207,13 @@ def test_storage_unavailable_503_neither_splits_nor_sets_aside_and_waits_at_most
                            if len(server.batches) == 1 else None)
     fill_outbox(page, entries, server)
 
-    assert wait_until(page, lambda: len(arrived_ids(server_process)) >= 4)
-    page.wait_for_timeout(1000)  # a late duplicate send would show up now
-    assert sorted(arrived_ids(server_process)) == sorted(e["id"] for e in entries)
+    assert_arrived_once(page, server_process, [e["id"] for e in entries])
     assert stores(page) == {"outbox": [], "rejected": []}
     assert len(server.batches) == 2
     assert all(sorted(b) == sorted(e["id"] for e in entries) for b in server.batches)
-    # Retry-After was honoured (a plain retry comes after 2 s), capped at the 15 s promise.
-    assert server.times[1] - server.times[0] >= 10
+    # Retry-After was honoured (a plain retry comes after 2 s), capped at the 15 s promise
+    # (and a little for a busy machine).
+    assert 10 <= server.times[1] - server.times[0] <= 20
     context.close()
 
 
@@ -224,9 +226,7 @@ def test_too_many_requests_429_waits_as_asked_without_showing_the_kiosk_offline(
                            if len(server.batches) == 1 else None)
     fill_outbox(page, entries, server)
 
-    assert wait_until(page, lambda: len(arrived_ids(server_process)) >= 3)
-    page.wait_for_timeout(1000)  # a late duplicate send would show up now
-    assert sorted(arrived_ids(server_process)) == sorted(e["id"] for e in entries)
+    assert_arrived_once(page, server_process, [e["id"] for e in entries])
     assert stores(page) == {"outbox": [], "rejected": []}
     assert len(server.batches) == 2 and sorted(server.batches[0]) == sorted(server.batches[1])
     assert server.times[1] - server.times[0] >= 1.5
