@@ -58,7 +58,7 @@ def trend(db: Database, end: date, months: int = TREND_MONTHS
           ) -> list[tuple[Period, scoring.Result | None]]:
     """Return the IKM of each of the `months` months up to the one containing `end`."""
     spans = months_back(end, months)
-    groups = store.totals.grouped_totals(db, spans[0].start, spans[-1].end, "month")
+    groups = store.totals.monthly_totals(db, spans[0].start, spans[-1].end)
     return [(p, _score(groups[p.start.isoformat()[:7]]) if p.start.isoformat()[:7] in groups
              else None) for p in spans]
 

@@ -32,10 +32,12 @@ def _where(start: date, end: date, service: str | None) -> tuple[str, list]:
 _ANY_ANSWER = " OR ".join(f"{c} IS NOT NULL" for c in ANSWER_COLUMNS)
 
 
-GROUPS = {"service": "service", "month": "substr(local_date, 1, 7)"}
 _SHORT = "coalesce(sum(questionnaire = 'short'), 0)"
 _SUMS = [(f"coalesce(sum({c}), 0)", f"count({c})", f"coalesce(sum({c} * {c}), 0)")
          for c in ANSWER_COLUMNS]
+# What _totals() reads, in its order: respondents, short ones, then per unsur its sum,
+# count and sum of squares.
+_TOTALS = f"count(*), {_SHORT}, " + ", ".join(", ".join(s) for s in _SUMS)
 
 
 def _totals(row: tuple) -> PeriodTotals:
@@ -44,11 +46,9 @@ def _totals(row: tuple) -> PeriodTotals:
     return PeriodTotals(totals, row[0], row[1], squares)
 
 
-def _sums_sql(where: str, group: str | None = None) -> str:
-    head = f"count(*), {_SHORT}"
-    sums = ", ".join(", ".join(s) for s in _SUMS)
+def _sums_sql(where: str, by_month: bool = False) -> str:
     rows = f"FROM responses WHERE {where} AND ({_ANY_ANSWER})"
-    if group == "month":
+    if by_month:
         # Summed per day first, in the order of the date index, then per month: grouping
         # every response by its month would sort them all first.
         days = ", ".join(f"{s} AS {c}_{k}" for c, three in zip(ANSWER_COLUMNS, _SUMS)
@@ -57,9 +57,7 @@ def _sums_sql(where: str, group: str | None = None) -> str:
         return (f"SELECT sum(n), sum(short), {months}, substr(local_date, 1, 7) FROM "
                 f"(SELECT local_date, count(*) AS n, {_SHORT} AS short, {days} "
                 f"{rows} GROUP BY local_date) GROUP BY substr(local_date, 1, 7)")
-    if group:
-        return f"SELECT {head}, {sums}, {GROUPS[group]} {rows} GROUP BY {GROUPS[group]}"
-    return f"SELECT {head}, {sums} {rows}"
+    return f"SELECT {_TOTALS} {rows}"
 
 
 Span = tuple[date, date]
@@ -88,20 +86,18 @@ def spans_totals(db: Database, spans: list[Span], service: str | None = None
     return [found[n] for n in range(len(spans))]
 
 
-def grouped_totals(db: Database, start: date, end: date, group: str
-                   ) -> dict[str, PeriodTotals]:
-    """Sum answers per unsur for each service ('service') or month ('month', YYYY-MM)."""
+def monthly_totals(db: Database, start: date, end: date) -> dict[str, PeriodTotals]:
+    """Sum answers per unsur for each month (YYYY-MM) with responses dated start..end."""
     where, params = _where(start, end, None)
-    return {row[-1]: _totals(row) for row in db.execute(_sums_sql(where, group), params)}
+    return {row[-1]: _totals(row) for row in db.execute(_sums_sql(where, True), params)}
 
 
 def by_service(db: Database, start: date, end: date
                ) -> list[tuple[dict[str, Any], PeriodTotals]]:
     """Return each service with responses dated start..end, in the office's order, and sums."""
     where, params = _where(start, end, None)
-    sums = ", ".join(", ".join(s) for s in _SUMS)
     rows = db.execute(
-        f"SELECT count(*), {_SHORT}, {sums}, s.code, s.name, s.name_en, s.position, s.active "
+        f"SELECT {_TOTALS}, s.code, s.name, s.name_en, s.position, s.active "
         f"FROM responses JOIN services s ON s.code = responses.service WHERE {where} "
         f"AND ({_ANY_ANSWER}) GROUP BY s.code ORDER BY s.position, s.code", params)
     keys = ("code", "name", "name_en", "position", "active")
