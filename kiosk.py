@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import errno
 import os
+import signal
 import sqlite3
 import sys
 import tomllib
@@ -136,6 +137,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
                   f"  http://localhost:{args.port}/setup/{token}\n"
                   "(or run: python kiosk.py create-user NAME --role admin)", flush=True)
         db.close()
+        # A service manager stops the server with SIGTERM: shut down as on Ctrl+C, so the
+        # lock's note (server.json) goes with it and the exit status says all went well.
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         try:
             # Waitress drops X-Forwarded-* itself unless told otherwise; behind the proxy
             # they are kept for the app's ProxyFix, which believes exactly one hop.

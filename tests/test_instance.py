@@ -112,13 +112,16 @@ def test_restore_while_the_server_runs_is_refused_and_nothing_is_lost(server_pro
     db.close()
 
 
-def test_the_running_server_notes_itself_in_server_json_and_ctrl_c_removes_it(server_process):
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM],
+                         ids=["Ctrl+C in its window", "a service manager stopping it"])
+def test_the_running_server_notes_itself_in_server_json_and_stopping_removes_it(
+        server_process, stop):
     server = server_process.start()
     note = json.loads((server.instance / "server.json").read_text())
     assert note["command"] == "serve" and note["pid"] == server.proc.pid
     assert (note["host"], note["port"]) == ("127.0.0.1", server.port)
     assert note["started_at"] and note["version"]
-    server.proc.send_signal(signal.SIGINT)  # Ctrl+C in its window
+    server.proc.send_signal(stop)
     assert server.proc.wait(timeout=30) == 0
     server.proc = None
     assert not (server.instance / "server.json").exists()
