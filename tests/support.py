@@ -122,6 +122,7 @@ LEAST_ROLE = {
     "/staff/users/1/password": "admin",
     "/staff/users/1/deactivate": "admin",
     "/staff/audit": "admin",  # who signed in and changed what
+    "/staff/settings/log": "admin",  # the server log: paths, errors, tracebacks
     "/staff/backup.db": "admin",  # the whole database, password hashes included
 }
 ROLES = ("viewer", "staff", "admin")

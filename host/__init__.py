@@ -1,0 +1,1 @@
+"""The machine the server runs on: starting at boot, logs, upkeep."""
