@@ -13,20 +13,32 @@ After a power cut a cheap tablet may wake up in 1970, or years ahead. The rule:
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta, timezone
 from typing import overload
 
 EARLIEST = datetime(2017, 1, 1, tzinfo=timezone.utc)  # PermenPAN-RB 14/2017
 FUTURE_SLACK = timedelta(minutes=5)
 SKEW_TOLERANCE = timedelta(minutes=2)
+SERVER_TOLERANCE = timedelta(days=1)  # a server clock behind by more than this is wrong
+KIOSKS_AGREE = timedelta(hours=1)  # two kiosk clocks this close vouch for each other
 
 KIOSK, CORRECTED, RECEIVED = "kiosk", "corrected", "received"
 
 
 def place(kiosk_time: datetime, received: datetime, kiosk_now: datetime | None = None,
-          earliest: datetime | None = None) -> tuple[datetime, str]:
-    """Return the best estimate of when a response was answered, and which rule gave it."""
+          earliest: datetime | None = None, server: ServerClock | None = None
+          ) -> tuple[datetime, str]:
+    """Return the best estimate of when a response was answered, and which rule gave it.
+
+    `server` says how far the server's own clock is behind, when it is (server_behind).
+    """
     lower = max(EARLIEST, earliest - timedelta(days=1)) if earliest else EARLIEST
+    if server is not None:
+        if kiosk_time >= max(lower, server.evidence - SERVER_TOLERANCE):
+            return kiosk_time, KIOSK
+        return received + server.behind, RECEIVED
 
     def possible(t: datetime) -> bool:
         return lower <= t <= received + FUTURE_SLACK
@@ -43,6 +55,39 @@ def place(kiosk_time: datetime, received: datetime, kiosk_now: datetime | None =
     if possible(kiosk_time):
         return kiosk_time, KIOSK
     return received, RECEIVED
+
+
+@dataclass(frozen=True)
+class ServerClock:
+    """A server clock found behind: by how much, and the latest time it cannot precede."""
+
+    behind: timedelta
+    evidence: datetime
+
+
+def server_behind(now: datetime, made: datetime, stored: datetime | None = None,
+                  kiosk_clocks: Iterable[datetime] = ()) -> ServerClock | None:
+    """Return how far the server's clock (`now`) is behind, when over a day; else None.
+
+    `made` is when the program was made, `stored` the newest time the server itself
+    wrote (a response received, a kiosk heard from), `kiosk_clocks` what each kiosk's
+    clock read when last heard from.
+    """
+    evidence = max(made, stored or made)
+    agreed = _agreed(sorted(kiosk_clocks))
+    if agreed is not None:
+        evidence = max(evidence, agreed)
+    if evidence - now <= SERVER_TOLERANCE:
+        return None
+    return ServerClock(evidence - now, evidence)
+
+
+def _agreed(clocks: list[datetime]) -> datetime | None:
+    """Return the earliest of the kiosk clocks that another kiosk's clock agrees with."""
+    for earlier, later in zip(clocks, clocks[1:]):
+        if later - earlier <= KIOSKS_AGREE:
+            return earlier
+    return None
 
 
 # --- the time of day, in UTC and at the office ------------------------------------
@@ -78,6 +123,14 @@ def local_time(utc_iso: str | None, tz: timezone) -> datetime | None: ...
 def local_time(utc_iso: str | None, tz: timezone) -> datetime | None:
     """Return a stored UTC time as the office's wall-clock time."""
     return datetime.fromisoformat(utc_iso).astimezone(tz) if utc_iso else None
+
+
+def next_daily(now: datetime, at: str, tz: timezone) -> datetime:
+    """Return the next moment after `now` when the office's clocks show `at` ("12:30")."""
+    wall = time.fromisoformat(at)
+    local = now.astimezone(tz)
+    due = datetime.combine(local.date(), wall, tz)
+    return due if due > now else datetime.combine(local.date() + timedelta(days=1), wall, tz)
 
 
 def clock_skew_minutes(offset_ms: int | None) -> int | None:

@@ -12,7 +12,7 @@ from ikm import clock
 from ikm.clock import parse_offset, utc_now
 from ikm.validation import Incoming, Invalid, abuse_flag
 from store import audit, kiosks
-from store.schema import ANSWER_COLUMNS, unavailable, write_transaction
+from store.schema import ANSWER_COLUMNS, one, unavailable, write_transaction
 
 STORED, DUPLICATE = "stored", "duplicate"
 
@@ -43,13 +43,14 @@ def _row(r: Incoming, kiosk_id: int | None, flag: str | None, tz: timezone,
 
 
 def record(db: Database, kiosk: dict[str, Any] | None, items: list[Incoming],
-           settings: dict[str, Any], kiosk_now: datetime | None = None
-           ) -> list[str | Invalid]:
+           settings: dict[str, Any], kiosk_now: datetime | None = None,
+           server: clock.ServerClock | None = None) -> list[str | Invalid]:
     """Store new responses and the kiosk's contact in one transaction that commits here.
 
     Returns, per item, stored, duplicate, or why it could not be stored (Invalid); one
     item SQLite refuses never keeps the others out. `kiosk_now` is what the kiosk's clock
-    read when it sent them (see ikm.clock). When this returns, the transaction has
+    read when it sent them, `server` how far the server's own clock is behind when it is
+    (see ikm.clock). When this returns, the transaction has
     committed with synchronous=FULL: the responses are on disk and may be acknowledged.
     """
     if db.conn.in_transaction:
@@ -71,7 +72,7 @@ def record(db: Database, kiosk: dict[str, Any] | None, items: list[Incoming],
                 continue
             seen.add(r.id)
             statuses.append(STORED)
-            placed = clock.place(r.answered_at, received, kiosk_now, registered)
+            placed = clock.place(r.answered_at, received, kiosk_now, registered, server)
             fresh.append((n, r, placed, _utc(placed[0]), _utc(placed[0] - window)))
         # Bursts are judged on the kiosk's clock, never on arrival: an outbox delivers a
         # morning's surveys in one request. The batch is inserted in one go at the end,
@@ -211,3 +212,14 @@ def for_export(db: Database, start: date, end: date, include_flagged: bool = Fal
         f"WHERE {where} ORDER BY r.answered_at, r.id", [start.isoformat(), end.isoformat()])
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, values)) for values in cursor.fetchall()]
+
+
+def newest_received(db: Database) -> str | None:
+    """Return when the server received the response it stored last (by its own clock)."""
+    found = one(db, "SELECT received_at FROM responses ORDER BY rowid DESC LIMIT 1")
+    return found["received_at"] if found else None
+
+
+def count_all(db: Database) -> int:
+    """Return how many responses the database holds, counted or not."""
+    return db.execute("SELECT count(*) FROM responses").fetchone()[0]

@@ -60,6 +60,12 @@ def _kiosk_clock() -> datetime | None:
     return clock_time(request.headers.get("X-Kiosk-Clock"))
 
 
+def server_clock() -> clock.ServerClock | None:
+    """Return how far the server's own clock is behind, as its upkeep last found it."""
+    keeper = current_app.extensions.get("upkeep")
+    return keeper.server_clock if keeper is not None else None
+
+
 def _result(rid: Any, status: str | Invalid) -> dict[str, Any]:
     if isinstance(status, Invalid):
         return {"id": rid, "status": "invalid", "field": status.field, "message": status.message}
@@ -82,7 +88,7 @@ def post_responses():
                 return json_error(422, exc.field, exc.message)
             with write_turn():
                 (status,) = store.responses.record(db, kiosk, [response], settings,
-                                                   _kiosk_clock())
+                                                   _kiosk_clock(), server_clock())
             if isinstance(status, Invalid):
                 return json_error(422, status.field, status.message)
             return jsonify({"id": response.id, "status": status}), (
@@ -101,7 +107,8 @@ def post_responses():
             except Invalid as exc:
                 outcomes.append(exc)
         with write_turn():
-            stored = iter(store.responses.record(db, kiosk, valid, settings, _kiosk_clock()))
+            stored = iter(store.responses.record(db, kiosk, valid, settings, _kiosk_clock(),
+                                                 server_clock()))
         outcomes = [next(stored) if o == store.responses.STORED else o for o in outcomes]
         return jsonify({"results": [_result(rid, o) for rid, o in zip(ids, outcomes)]})
 
