@@ -42,6 +42,10 @@ DEFAULTS: dict[str, Any] = {
     "burst_count": 5,  # this many surveys from one kiosk ...
     "burst_window_seconds": 60,  # ... within this window are flagged
     "session_idle_hours": 8,  # a staff session unused this long ends: a working day
+    # Opening hours, Monday first (office time); a kiosk silent for two of them needs a look.
+    "office_hours": [["08:00", "16:00"]] * 4 + [["08:00", "16:30"], None, None],
+    "backup_time": "12:30",  # the daily backup, office time: the office is open, the PC on
+    "backup_folder": "",  # a second place for each backup (a flash disk, a share); "" none
 }
 
 # Inclusive bounds of the numeric settings: outside them a kiosk becomes unusable.

@@ -1,0 +1,122 @@
+"""What needs a person at the server: plain facts in, the concerns worth saying out.
+
+The health strip on the staff pages and `python kiosk.py status` both judge by these
+rules; each says its concerns in its own words.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any
+
+from ikm.clock import ServerClock
+
+BACKUP_MAX_AGE = timedelta(days=2)
+DISK_MIN_FREE = 10**9  # bytes: 1 GB, room for a year of a busy office's responses
+DISK_MIN_SHARE = 0.05
+KIOSK_SILENCE = timedelta(hours=2)  # of office hours on working days
+# Counting further back than this changes nothing: two office hours lie within any week.
+SILENCE_HORIZON = timedelta(days=14)
+
+# Concerns, each with the details its wording needs.
+BACKUP_OLD = "backup_old"  # age_days, or never=True
+BACKUP_FAILED = "backup_failed"  # reason
+SECOND_FOLDER = "second_folder"  # folder
+DISK_LOW = "disk_low"  # free_gb, free_percent
+KIOSK_SILENT = "kiosk_silent"  # name, since (office time)
+KIOSK_SET_ASIDE = "kiosk_set_aside"  # name, count
+SERVER_CLOCK = "server_clock"  # behind_days, evidence (office time)
+
+OfficeHours = Sequence[Sequence[str] | None]  # Monday first: ("08:00", "16:00") or None
+
+
+@dataclass(frozen=True)
+class Kiosk:
+    """An active, paired kiosk as the server last heard from it."""
+
+    name: str
+    last_seen: datetime | None
+    set_aside: int = 0
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the server knows about itself at `now` (its own clock, timezone-aware)."""
+
+    now: datetime
+    tz: timezone
+    office_hours: OfficeHours
+    since: datetime  # when the database was made: from then on a backup is due
+    last_backup: datetime | None = None
+    backup_failure: str | None = None  # why the last automatic backup failed, if it did
+    second_folder: str = ""  # "" when none is set
+    second_folder_ok: bool = True
+    disk_free: int | None = None
+    disk_total: int | None = None
+    kiosks: Sequence[Kiosk] = ()
+    server_clock: ServerClock | None = None
+
+
+@dataclass(frozen=True)
+class Concern:
+    """One thing that needs a person, with what its wording needs."""
+
+    kind: str
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+def concerns(f: Facts) -> list[Concern]:
+    """Return what needs a person, most pressing first; [] when all is well."""
+    found: list[Concern] = []
+    if f.server_clock is not None:
+        found.append(Concern(SERVER_CLOCK, {
+            "behind_days": f.server_clock.behind.days,
+            "evidence": f.server_clock.evidence.astimezone(f.tz)}))
+    if f.backup_failure:
+        found.append(Concern(BACKUP_FAILED, {"reason": f.backup_failure}))
+    age = f.now - (f.last_backup or f.since)
+    if age > BACKUP_MAX_AGE:
+        found.append(Concern(BACKUP_OLD, {"age_days": age.days, "never": f.last_backup is None}))
+    if f.second_folder and not f.second_folder_ok:
+        found.append(Concern(SECOND_FOLDER, {"folder": f.second_folder}))
+    if f.disk_free is not None and disk_low(f.disk_free, f.disk_total):
+        share = f.disk_free / f.disk_total if f.disk_total else 0
+        found.append(Concern(DISK_LOW, {"free_gb": round(f.disk_free / 10**9, 1),
+                                        "free_percent": round(share * 100)}))
+    for kiosk in f.kiosks:
+        if kiosk.last_seen is not None and office_time_between(
+                kiosk.last_seen, f.now, f.office_hours, f.tz) > KIOSK_SILENCE:
+            found.append(Concern(KIOSK_SILENT, {"name": kiosk.name,
+                                                "since": kiosk.last_seen.astimezone(f.tz)}))
+        if kiosk.set_aside:
+            found.append(Concern(KIOSK_SET_ASIDE, {"name": kiosk.name,
+                                                   "count": kiosk.set_aside}))
+    return found
+
+
+def disk_low(free: int, total: int | None) -> bool:
+    """Return whether a disk has less than 1 GB or 5% free."""
+    return free < DISK_MIN_FREE or bool(total) and free < DISK_MIN_SHARE * (total or 0)
+
+
+def office_time_between(start: datetime, end: datetime, hours: OfficeHours,
+                        tz: timezone) -> timedelta:
+    """Return how much of the office's opening hours lies between two moments."""
+    start = max(start, end - SILENCE_HORIZON)
+    total = timedelta()
+    day = start.astimezone(tz).date()
+    while day <= end.astimezone(tz).date():
+        opening = _opening(day, hours, tz)
+        if opening is not None:
+            total += max(timedelta(), min(end, opening[1]) - max(start, opening[0]))
+        day += timedelta(days=1)
+    return total
+
+
+def _opening(day: date, hours: OfficeHours, tz: timezone) -> tuple[datetime, datetime] | None:
+    span = hours[day.weekday()] if day.weekday() < len(hours) else None
+    if not span:
+        return None
+    opens, closes = (time.fromisoformat(t) for t in span)
+    return datetime.combine(day, opens, tz), datetime.combine(day, closes, tz)
