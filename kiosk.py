@@ -301,6 +301,8 @@ def parser() -> argparse.ArgumentParser:
                           help="put a backup in place of the database (stop the server first)")
     back.add_argument("source", help="a backup file written by the backup command")
     back.set_defaults(func=cmd_restore)
+    from host import autostart
+    autostart.add_parser(sub, common, DEFAULT_PORT)
     return p
 
 
