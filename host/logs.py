@@ -84,8 +84,11 @@ def _ours(folder: Path) -> logging.handlers.RotatingFileHandler | None:
 
 
 def setup(folder: Path, secrets: Iterable[str] = (), *, max_bytes: int = MAX_BYTES,
-          backups: int = BACKUPS) -> logging.Handler:
-    """Write INFO and above to folder/logs/skm.log, rotated; once per folder."""
+          backups: int = BACKUPS, console: bool = False) -> logging.Handler:
+    """Write INFO and above to folder/logs/skm.log, rotated; once per folder.
+
+    `console`: warnings and errors go to standard error as well.
+    """
     secrets = list(secrets)
     handler = _ours(folder)
     if handler is not None:
@@ -102,11 +105,19 @@ def setup(folder: Path, secrets: Iterable[str] = (), *, max_bytes: int = MAX_BYT
         print(f"warning: no log file ({exc}); the server runs without one", file=sys.stderr)
         return logging.NullHandler()
     handler.setLevel(logging.INFO)
-    handler.setFormatter(RedactingFormatter(secrets))
+    formatter = RedactingFormatter(secrets)
+    handler.setFormatter(formatter)
     root = logging.getLogger()
     if root.getEffectiveLevel() > logging.INFO:
         root.setLevel(logging.INFO)
     root.addHandler(handler)
+    if console:
+        # Flask adds no console handler of its own once the root logger has one: warnings
+        # and errors still reach the server's window (or the service's journal), hidden alike.
+        shown = logging.StreamHandler(sys.stderr)
+        shown.setLevel(logging.WARNING)
+        shown.setFormatter(formatter)
+        root.addHandler(shown)
     return handler
 
 

@@ -7,6 +7,7 @@ from store import (  # noqa: F401 (re-exported)
     accounts,
     audit,
     backup,
+    backups,
     comments,
     instance,
     kiosks,

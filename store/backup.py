@@ -13,12 +13,15 @@ import store
 PAGES_PER_STEP = 256  # copy in small steps so kiosks' writes are never held up for long
 
 
-def backup(source: Path, dest: Path) -> Path:
+def backup(source: Path, dest: Path, *, replace: bool = False) -> Path:
     """Copy the database to `dest` (a file, or a folder for a dated file) with SQLite's
-    online backup, consistent even while kiosks write; return the file written."""
+    online backup, consistent even while kiosks write; return the file written.
+
+    An existing `dest` is refused, unless `replace` (a newer backup of the same day).
+    """
     if dest.is_dir():
         dest = dest / f"skm-{datetime.now():%Y%m%d-%H%M%S}.db"
-    if dest.exists():
+    if dest.exists() and not replace:
         raise FileExistsError(f"{dest} exists; choose a new name or a folder")
     if not dest.parent.is_dir():  # sqlite3 would only say "unable to open database file"
         raise FileNotFoundError(f"the folder {dest.parent} does not exist; create it, or "
@@ -32,7 +35,9 @@ def backup(source: Path, dest: Path) -> Path:
     except BaseException:
         partial.unlink(missing_ok=True)  # e.g. a full flash disk: leave no half copy behind
         raise
-    partial.rename(dest)  # a half-written backup never carries the final name
+    # A half-written backup never carries the final name: written, checked, then renamed.
+    os.replace(partial, dest)
+    store.instance.sync_folder(dest.parent)
     return dest
 
 

@@ -62,6 +62,19 @@ def locked(folder: Path, command: str, **details: Any) -> Iterator[None]:
         lock.release()
 
 
+def held(folder: Path) -> bool:
+    """Return whether a server (or a restore) holds the folder's lock now."""
+    if not (folder / LOCK_FILE).exists():
+        return False
+    lock = FileLock(folder / LOCK_FILE)
+    try:
+        lock.acquire(blocking=False)
+    except Timeout:
+        return True
+    lock.release()
+    return False
+
+
 def _note_holder(folder: Path, command: str, details: dict[str, Any]) -> None:
     note = {"command": command, "pid": os.getpid(),
             "started_at": datetime.now().isoformat(timespec="seconds"), **details}

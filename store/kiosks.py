@@ -126,3 +126,10 @@ def with_counts(db: Database) -> list[dict[str, Any]]:
     return rows(db, "SELECT k.*, (SELECT count(*) FROM responses r WHERE r.kiosk_id = k.id) "
                     "AS responses FROM kiosks k "
                     "ORDER BY k.revoked_at IS NOT NULL, k.name COLLATE NOCASE, k.id")
+
+
+def heard(db: Database) -> list[dict[str, Any]]:
+    """Return the paired, active kiosks with when each was last heard from and its report."""
+    return rows(db, "SELECT name, last_seen, rejected, outbox, clock_offset_ms FROM kiosks "
+                    "WHERE revoked_at IS NULL AND paired_at IS NOT NULL "
+                    "ORDER BY name COLLATE NOCASE, id")

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import sqlite3
 from collections.abc import Iterator, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +15,7 @@ from sqlite_utils.migrations import Migrations
 from ikm import clock, office
 from ikm.method import PERMENPAN_2017
 
+log = logging.getLogger(__name__)
 migrations = Migrations("ikm")
 ANSWER_COLUMNS = tuple(c.lower() for c in PERMENPAN_2017.codes)  # u1 .. u9
 
@@ -54,8 +57,20 @@ def one(db: Database, sql: str, params: Sequence[Any] = ()) -> dict[str, Any] | 
 def open_db(path: str | Path) -> Database:
     """Open the database and bring its schema up to date."""
     db = connect(path)
+    waiting = [m.name for m in migrations.pending(db)]
     migrations.apply(db)
+    if waiting:
+        log.info("database %s brought up to date: %s", path, ", ".join(waiting))
     return db
+
+
+def made_at(db: Database) -> datetime | None:
+    """Return when the database was made (its first migration), or None if unknown."""
+    found = one(db, "SELECT min(applied_at) AS at FROM _sqlite_migrations")
+    try:
+        return datetime.fromisoformat(found["at"]) if found and found["at"] else None
+    except ValueError:
+        return None
 
 
 # What SQLite says when the storage cannot take a write now (disk full, read-only, locked

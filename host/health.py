@@ -1,0 +1,67 @@
+"""The server's health gathered from the database, the backups folder and the disk."""
+from __future__ import annotations
+
+import shutil
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+import store
+from ikm import clock, health, release
+
+# A kiosk heard from this long ago still vouches for the time its clock read then.
+FRESH_KIOSK = timedelta(hours=1)
+
+
+def server_clock(db: Database, now: datetime) -> clock.ServerClock | None:
+    """Judge the server's clock against what it cannot precede (ikm.clock.server_behind)."""
+    made = datetime.combine(release.DATE, datetime.min.time(), timezone.utc)
+    kiosks = store.kiosks.heard(db)
+    stored = [datetime.fromisoformat(t) for t in
+              (store.responses.newest_received(db), *(k["last_seen"] for k in kiosks)) if t]
+    kiosk_clocks = []
+    for kiosk in kiosks:
+        if kiosk["last_seen"] and kiosk["clock_offset_ms"] is not None:
+            seen = datetime.fromisoformat(kiosk["last_seen"])
+            # Heard lately by the server's clock, or "later" than now: the clock went back.
+            if seen >= now - FRESH_KIOSK:
+                kiosk_clocks.append(seen - timedelta(milliseconds=kiosk["clock_offset_ms"]))
+    return clock.server_behind(now, made, max(stored, default=None), kiosk_clocks)
+
+
+def facts(db: Database, folder: Path, settings: dict[str, Any], now: datetime,
+          clock_found: clock.ServerClock | None) -> health.Facts:
+    """Return what the health rules need, read now."""
+    newest = store.backups.newest(folder)
+    outcome = store.backups.last_outcome(folder)
+    second = settings["backup_folder"]
+    free: int | None = None
+    total: int | None = None
+    try:
+        disk = shutil.disk_usage(folder)
+        free, total = disk.free, disk.total
+    except OSError:
+        pass  # unknown: not a concern of its own
+    return health.Facts(
+        now=now, tz=clock.parse_offset(settings["utc_offset"]),
+        office_hours=settings["office_hours"],
+        since=store.schema.made_at(db) or now,
+        last_backup=newest[1] if newest else None,
+        backup_failure=outcome.error if outcome else None,
+        second_folder=second,
+        second_folder_ok=second_folder_ok(second, outcome),
+        disk_free=free, disk_total=total,
+        kiosks=[health.Kiosk(k["name"], k["last_seen"] and datetime.fromisoformat(k["last_seen"]),
+                             k["rejected"] or 0) for k in store.kiosks.heard(db)],
+        server_clock=clock_found)
+
+
+def second_folder_ok(second: str, outcome: store.backups.Outcome | None) -> bool:
+    """Return whether the second folder is there now and took the last copy sent to it."""
+    if not second:
+        return True
+    if not Path(second).is_dir():
+        return False
+    return not (outcome and outcome.second_folder == second and outcome.second_error)
