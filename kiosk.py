@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import argparse
 import errno
+import logging
 import os
 import signal
 import sqlite3
 import sys
-import tomllib
 from pathlib import Path
 
 from flask import Config, Flask
@@ -15,10 +15,12 @@ from flask_wtf.csrf import CSRFProtect
 from sqlite_utils import Database
 
 import store
+from ikm import release
 from store.instance import InstanceError
 from web.network import lan_addresses
 
 DEFAULT_PORT = 5000
+log = logging.getLogger("kiosk")
 csrf = CSRFProtect()
 
 
@@ -47,6 +49,7 @@ def create_app(test_config: dict | None = None, instance_path: str | os.PathLike
         database,
         errors,
         exports,
+        health,
         i18n,
         kiosk_pages,
         kiosk_turns,
@@ -67,6 +70,7 @@ def create_app(test_config: dict | None = None, instance_path: str | os.PathLike
                       comments.bp, exports.bp):
         app.register_blueprint(blueprint)
     templating.init_app(app)
+    health.init_app(app)
     errors.init_app(app)
     security.init_app(app)
     kiosk_turns.init_app(app)
@@ -75,14 +79,6 @@ def create_app(test_config: dict | None = None, instance_path: str | os.PathLike
 
 def _base_url(args: argparse.Namespace) -> str:
     return args.url or f"http://{lan_addresses()[0]}:{args.port}"
-
-
-def _version() -> str:
-    try:
-        with open(Path(__file__).with_name("pyproject.toml"), "rb") as f:
-            return tomllib.load(f)["project"]["version"]
-    except (OSError, KeyError, ValueError):
-        return "unknown"
 
 
 def _folder(args: argparse.Namespace) -> Path:
@@ -105,53 +101,87 @@ def _open(args: argparse.Namespace) -> tuple[Flask, Database]:
     from store.schema import open_db
 
     folder = _folder(args)
-    database = _database_path(folder)
-    store.instance.check_writable(folder, database)
-    store.instance.check_database(database, folder)
+    _prepare(folder)
     app = create_app(instance_path=folder)
     return app, open_db(app.config["DATABASE"])
 
 
-def cmd_serve(args: argparse.Namespace) -> int:
-    """Serve the app with waitress and say where tablets and staff should go."""
-    from waitress import serve
-
-    from store.schema import open_db
-
-    folder = _folder(args)
+def _prepare(folder: Path) -> Path:
+    """Check the folder and its database; back it up if this version will migrate it."""
     database = _database_path(folder)
     store.instance.check_writable(folder, database)
+    store.instance.check_database(database, folder)
+    try:
+        store.backups.before_upgrade(database, folder, release.VERSION)
+    except (OSError, sqlite3.Error, ValueError) as exc:
+        raise InstanceError(f"the database {database} needs updating, and the backup made "
+                            f"before that failed ({exc}); nothing was changed. Free some space "
+                            f"in {store.backups.folder(folder)}, then try again") from None
+    return database
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Serve the app with waitress and say where tablets and staff should go."""
+    from host import logs, upkeep
+
+    folder = _folder(args)
+    store.instance.check_writable(folder, _database_path(folder))
     # Held until the server stops: a restore, or a second server, cannot start meanwhile.
-    with store.instance.locked(folder, "serve", host=args.host, port=args.port, version=_version()):
-        store.instance.check_database(database, folder)
+    with store.instance.locked(folder, "serve", host=args.host, port=args.port,
+                               version=release.VERSION):
+        logs.setup(folder, secrets=[store.instance.secret_key(folder)], console=True)
+        log.info("server %s starting on %s:%s, data in %s", release.VERSION, args.host,
+                 args.port, folder)
+        _prepare(folder)
         app = create_app({"BEHIND_PROXY": True} if args.behind_proxy else None,
                          instance_path=folder)
-        print(f"SKM kiosk server, data in {app.instance_path}", flush=True)
-        for address in lan_addresses():
-            print(f"  kiosk (tablet):  http://{address}:{args.port}/kiosk/", flush=True)
-        print(f"  staff, this PC:  http://localhost:{args.port}/staff/", flush=True)
-        db = open_db(app.config["DATABASE"])
-        if not store.accounts.has_admin(db):
-            token = store.accounts.new_setup_token(db)
-            print("\nNo administrator yet. Open this link once to create the first one:\n"
-                  f"  http://localhost:{args.port}/setup/{token}\n"
-                  "(or run: python kiosk.py create-user NAME --role admin)", flush=True)
-        db.close()
-        # A service manager stops the server with SIGTERM: shut down as on Ctrl+C, so the
-        # lock's note (server.json) goes with it and the exit status says all went well.
-        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+        keeper = upkeep.Upkeep(Path(app.config["DATABASE"]), folder)
+        app.extensions["upkeep"] = keeper
+        _greet(app, args)
+        keeper.start()
         try:
-            # Waitress drops X-Forwarded-* itself unless told otherwise; behind the proxy
-            # they are kept for the app's ProxyFix, which believes exactly one hop.
-            serve(app, host=args.host, port=args.port, threads=8,
-                  clear_untrusted_proxy_headers=not app.config.get("BEHIND_PROXY"))
-        except OSError as exc:
-            if exc.errno != errno.EADDRINUSE:
-                raise
-            raise InstanceError(f"port {args.port} is already in use by another program; "
-                                f"stop that program, or choose another port with --port"
-                                ) from None
+            _serve(app, args)
+        finally:
+            keeper.stop()
+            log.info("server stopped")
     return 0
+
+
+def _greet(app: Flask, args: argparse.Namespace) -> None:
+    """Say where tablets and staff go, and how to make the first administrator."""
+    from store.schema import open_db
+
+    print(f"SKM kiosk server, data in {app.instance_path}", flush=True)
+    for address in lan_addresses():
+        print(f"  kiosk (tablet):  http://{address}:{args.port}/kiosk/", flush=True)
+    print(f"  staff, this PC:  http://localhost:{args.port}/staff/", flush=True)
+    db = open_db(app.config["DATABASE"])
+    if not store.accounts.has_admin(db):
+        token = store.accounts.new_setup_token(db)
+        # Printed, never logged: the link makes an administrator.
+        print("\nNo administrator yet. Open this link once to create the first one:\n"
+              f"  http://localhost:{args.port}/setup/{token}\n"
+              "(or run: python kiosk.py create-user NAME --role admin)", flush=True)
+    db.close()
+
+
+def _serve(app: Flask, args: argparse.Namespace) -> None:
+    from waitress import serve
+
+    # A service manager stops the server with SIGTERM: shut down as on Ctrl+C, so the
+    # lock's note (server.json) goes with it and the exit status says all went well.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        # Waitress drops X-Forwarded-* itself unless told otherwise; behind the proxy
+        # they are kept for the app's ProxyFix, which believes exactly one hop.
+        serve(app, host=args.host, port=args.port, threads=8,
+              clear_untrusted_proxy_headers=not app.config.get("BEHIND_PROXY"))
+    except OSError as exc:
+        if exc.errno != errno.EADDRINUSE:
+            raise
+        raise InstanceError(f"port {args.port} is already in use by another program; "
+                            f"stop that program, or choose another port with --port"
+                            ) from None
 
 
 def cmd_add_kiosk(args: argparse.Namespace) -> int:
@@ -272,6 +302,16 @@ def _previous_responses(count: int | None) -> str:
             f"have; {'they are' if count != 1 else 'it is'} only in that kept file.")
 
 
+def cmd_status(args: argparse.Namespace) -> int:
+    """Say how the server is doing (whether or not it runs); 1 when something needs a person."""
+    from host import autostart, status
+
+    folder = _folder(args)
+    code, lines = status.report(folder, _database_path(folder), autostart.state)
+    print("\n".join(lines))
+    return code
+
+
 def parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--instance", default=argparse.SUPPRESS,
@@ -301,6 +341,9 @@ def parser() -> argparse.ArgumentParser:
                           help="put a backup in place of the database (stop the server first)")
     back.add_argument("source", help="a backup file written by the backup command")
     back.set_defaults(func=cmd_restore)
+    health = sub.add_parser("status", parents=[common],
+                            help="how the server is doing: running, backups, disk, kiosks")
+    health.set_defaults(func=cmd_status)
     from host import autostart
     autostart.add_parser(sub, common, DEFAULT_PORT)
     return p

@@ -16,6 +16,7 @@ from support import signed_in
 
 import kiosk
 import store
+from ikm import release
 from store.schema import connect, migrations, rows
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "earliest"
@@ -158,3 +159,21 @@ def test_the_command_line_backs_up_the_upgraded_folder(app, folder, tmp_path):
 def test_the_command_line_opens_the_old_folder_first(folder, tmp_path):
     assert kiosk.main(["backup", str(tmp_path / "copy.db"), "--instance", str(folder)]) == 0
     assert set(applied(folder / "skm.db")) == store.instance.known_changes()
+
+
+def test_the_old_database_is_backed_up_before_it_is_migrated(folder, tmp_path):
+    assert kiosk.main(["backup", str(tmp_path / "copy.db"), "--instance", str(folder)]) == 0
+    (before,) = (folder / "backups").glob(f"skm-before-{release.VERSION}-*.db")
+    assert applied(before) == EXPECTED["migrations"]  # as it was, before the migrations
+    with sqlite3.connect(before) as conn:
+        ids = {i for (i,) in conn.execute("SELECT id FROM responses")}
+    assert ids == {row[0] for row in EXPECTED["responses"]}
+    # Opened again, it is up to date: no second backup.
+    assert kiosk.main(["backup", str(tmp_path / "again.db"), "--instance", str(folder)]) == 0
+    assert len(list((folder / "backups").glob("skm-before-*.db"))) == 1
+
+
+def test_a_new_database_needs_no_backup_before_its_first_migrations(tmp_path):
+    folder = tmp_path / "fresh"
+    assert kiosk.main(["backup", str(tmp_path / "copy.db"), "--instance", str(folder)]) == 0
+    assert not (folder / "backups").exists()
