@@ -123,6 +123,7 @@ LEAST_ROLE = {
     "/staff/users/1/deactivate": "admin",
     "/staff/audit": "admin",  # who signed in and changed what
     "/staff/settings/log": "admin",  # the server log: paths, errors, tracebacks
+    "/staff/settings/backups": "admin",  # backup files, the second folder's path
     "/staff/backup.db": "admin",  # the whole database, password hashes included
 }
 ROLES = ("viewer", "staff", "admin")
