@@ -51,17 +51,20 @@ def facts(db: Database, folder: Path, settings: dict[str, Any], now: datetime,
         last_backup=newest[1] if newest else None,
         backup_failure=outcome.error if outcome else None,
         second_folder=second,
-        second_folder_ok=second_folder_ok(second, outcome),
+        second_folder_problem=second_folder_problem(second, outcome),
         disk_free=free, disk_total=total,
         kiosks=[health.Kiosk(k["name"], k["last_seen"] and datetime.fromisoformat(k["last_seen"]),
                              k["rejected"] or 0) for k in store.kiosks.heard(db)],
         server_clock=clock_found)
 
 
-def second_folder_ok(second: str, outcome: store.backups.Outcome | None) -> bool:
-    """Return whether the second folder is there now and took the last copy sent to it."""
+def second_folder_problem(second: str, outcome: store.backups.Outcome | None) -> str | None:
+    """Return "missing" when the second folder is not there now, why the last copy sent to
+    it failed, or None when it is fine (or none is set)."""
     if not second:
-        return True
+        return None
     if not Path(second).is_dir():
-        return False
-    return not (outcome and outcome.second_folder == second and outcome.second_error)
+        return health.MISSING
+    if outcome and outcome.second_folder == second and outcome.second_error != health.MISSING:
+        return outcome.second_error
+    return None

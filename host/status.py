@@ -15,7 +15,7 @@ from ikm import clock, health, release
 WORDS = {
     health.SERVER_CLOCK: "the server's clock is {behind_days} days behind (it is at least "
                          "{evidence}): set the PC's date and time, then restart the server",
-    health.BACKUP_FAILED: "the last automatic backup failed ({reason}); check the disk's free "
+    health.BACKUP_FAILED: "the last backup failed ({reason}); check the disk's free "
                           "space. The earlier backups are untouched",
     health.BACKUP_OLD: "the last backup is {age_days} days old; is the server running every "
                        "working day?",
@@ -23,6 +23,8 @@ WORDS = {
                                   "start), or run: python kiosk.py backup FOLDER",
     health.SECOND_FOLDER: "the second backup folder {folder} is missing (flash disk "
                           "unplugged?): the copy there was skipped",
+    health.SECOND_COPY: "the last copy into the second backup folder {folder} failed "
+                        "({reason}); is that disk full?",
     health.DISK_LOW: "the disk is almost full: {free_gb} GB ({free_percent}%) free",
     health.KIOSK_SILENT: "kiosk {name} has not been heard from since {since}; is it on and "
                          "on the office Wi-Fi?",
@@ -113,8 +115,10 @@ def _details(f: health.Facts, kiosks: list[dict], now: datetime) -> list[str]:
     if not f.second_folder:
         lines.append("Second folder: not set (Pengaturan > Cadangan data)")
     else:
+        problem = f.second_folder_problem
         lines.append(f"Second folder: {f.second_folder} "
-                     f"{'OK' if f.second_folder_ok else 'MISSING or failing'}")
+                     + ("OK" if not problem else "MISSING" if problem == health.MISSING
+                        else f"copy failed ({problem})"))
     if f.disk_free is not None and f.disk_total:
         lines.append(f"Disk:          {_size(f.disk_free)} free of {_size(f.disk_total)} "
                      f"({f.disk_free / f.disk_total:.0%})")

@@ -22,11 +22,14 @@ SILENCE_HORIZON = timedelta(days=14)
 # Concerns, each with the details its wording needs.
 BACKUP_OLD = "backup_old"  # age_days, or never=True
 BACKUP_FAILED = "backup_failed"  # reason
-SECOND_FOLDER = "second_folder"  # folder
+SECOND_FOLDER = "second_folder"  # folder: missing
+SECOND_COPY = "second_copy"  # folder, reason: there, but the copy failed (full, read-only)
 DISK_LOW = "disk_low"  # free_gb, free_percent
 KIOSK_SILENT = "kiosk_silent"  # name, since (office time)
 KIOSK_SET_ASIDE = "kiosk_set_aside"  # name, count
 SERVER_CLOCK = "server_clock"  # behind_days, evidence (office time)
+
+MISSING = "missing"  # the second folder is not there (a flash disk unplugged)
 
 OfficeHours = Sequence[Sequence[str] | None]  # Monday first: ("08:00", "16:00") or None
 
@@ -51,7 +54,7 @@ class Facts:
     last_backup: datetime | None = None
     backup_failure: str | None = None  # why the last automatic backup failed, if it did
     second_folder: str = ""  # "" when none is set
-    second_folder_ok: bool = True
+    second_folder_problem: str | None = None  # "missing", or why the last copy failed
     disk_free: int | None = None
     disk_total: int | None = None
     kiosks: Sequence[Kiosk] = ()
@@ -71,19 +74,22 @@ def concerns(f: Facts) -> list[Concern]:
     found: list[Concern] = []
     if f.server_clock is not None:
         found.append(Concern(SERVER_CLOCK, {
-            "behind_days": f.server_clock.behind.days,
+            "behind_days": round(f.server_clock.behind / timedelta(days=1)),
             "evidence": f.server_clock.evidence.astimezone(f.tz)}))
     if f.backup_failure:
         found.append(Concern(BACKUP_FAILED, {"reason": f.backup_failure}))
     age = f.now - (f.last_backup or f.since)
     if age > BACKUP_MAX_AGE:
         found.append(Concern(BACKUP_OLD, {"age_days": age.days, "never": f.last_backup is None}))
-    if f.second_folder and not f.second_folder_ok:
+    if f.second_folder and f.second_folder_problem == MISSING:
         found.append(Concern(SECOND_FOLDER, {"folder": f.second_folder}))
+    elif f.second_folder and f.second_folder_problem:
+        found.append(Concern(SECOND_COPY, {"folder": f.second_folder,
+                                           "reason": f.second_folder_problem}))
     if f.disk_free is not None and disk_low(f.disk_free, f.disk_total):
         share = f.disk_free / f.disk_total if f.disk_total else 0
         found.append(Concern(DISK_LOW, {"free_gb": round(f.disk_free / 10**9, 1),
-                                        "free_percent": round(share * 100)}))
+                                        "free_percent": round(share * 100, 1)}))
     for kiosk in f.kiosks:
         if kiosk.last_seen is not None and office_time_between(
                 kiosk.last_seen, f.now, f.office_hours, f.tz) > KIOSK_SILENCE:

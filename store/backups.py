@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
 
+from ikm.health import MISSING
 from store import backup, instance
 
 log = logging.getLogger(__name__)
@@ -73,7 +74,7 @@ def copy_to(written: Path, second: Path) -> str | None:
     """Copy a backup into the second folder and prune there; return why not, or None."""
     if not second.is_dir():
         log.warning("second backup folder %s is missing; copy skipped", second)
-        return "missing"
+        return MISSING
     dest = second / written.name
     partial = dest.with_name(dest.name + ".partial")
     try:

@@ -79,7 +79,7 @@ def test_what_needs_a_person_is_listed_and_exits_1(tmp_path, capsys, monkeypatch
     assert code == 1
     attention = out.split("Needs attention:", 1)[1]
     assert "the last backup is 3 days old" in attention
-    assert "the disk is almost full: 0.5 GB (0%) free" in attention
+    assert "the disk is almost full: 0.5 GB (0.5%) free" in attention
     assert "the server is not running" in attention and "autostart install" in attention
     assert "autostart: not installed" in attention
 

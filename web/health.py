@@ -23,7 +23,7 @@ WORDS = {
         "Jawaban baru dicatat menurut jam tablet. Atur tanggal dan jam komputer server, "
         "lalu nyalakan ulang server."),
     health.BACKUP_FAILED: _l(
-        "Cadangan otomatis terakhir gagal (%(reason)s). Periksa ruang kosong disk komputer "
+        "Cadangan terakhir gagal (%(reason)s). Periksa ruang kosong disk komputer "
         "server; cadangan sebelumnya tetap aman."),
     health.BACKUP_OLD: _l(
         "Cadangan data terakhir sudah %(age_days)s hari yang lalu. Pastikan server menyala "
@@ -33,6 +33,9 @@ WORDS = {
     health.SECOND_FOLDER: _l(
         "Folder cadangan kedua %(folder)s tidak ditemukan, jadi salinan ke sana dilewati. "
         "Colokkan flashdisk itu, atau ubah foldernya di Pengaturan → Cadangan data."),
+    health.SECOND_COPY: _l(
+        "Salinan cadangan ke folder kedua %(folder)s gagal (%(reason)s). Periksa apakah "
+        "flashdisk itu penuh atau terkunci."),
     health.DISK_LOW: _l(
         "Disk komputer server hampir penuh: tinggal %(free_gb)s GB (%(free_percent)s%%). "
         "Hapus berkas yang tidak diperlukan."),

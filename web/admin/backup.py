@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import shutil
 import tempfile
 from datetime import datetime, time
@@ -17,6 +18,7 @@ from wtforms.validators import ValidationError
 
 import store
 from host import health as gathered
+from ikm.health import MISSING
 from web import health
 from web.admin import ActionForm, _strip, bp, not_saved
 from web.audit_log import note_export
@@ -25,6 +27,7 @@ from web.database import get_db
 from web.helpers import office_settings, office_tz
 
 MAX_PATH = 400
+HOUR = re.compile(r"\d\d:\d\d")
 
 
 class BackupForm(FlaskForm):
@@ -32,9 +35,9 @@ class BackupForm(FlaskForm):
     backup_folder = StringField(_l("Folder cadangan kedua"), filters=[_strip])
 
     def validate_backup_time(self, field):
+        # fromisoformat alone would take "T1230" and "1230Z" (12:30 UTC, not office time).
         try:
-            time.fromisoformat(field.data or "")
-            ok = len(field.data) == 5
+            ok = bool(HOUR.fullmatch(field.data or "")) and bool(time.fromisoformat(field.data))
         except ValueError:
             ok = False
         if not ok:
@@ -78,7 +81,8 @@ def _page(form: BackupForm, status: int = 200):
         "admin/backups.html", form=form, action=ActionForm(), backups=kept, outcome=outcome,
         outcome_at=datetime.fromisoformat(outcome.at).astimezone(tz) if outcome else None,
         folder=store.backups.folder(_instance()), second=settings["backup_folder"],
-        second_ok=gathered.second_folder_ok(settings["backup_folder"], outcome)), status
+        second_problem=gathered.second_folder_problem(settings["backup_folder"], outcome),
+        missing=MISSING), status
 
 
 @bp.post("/settings/backups")
@@ -118,6 +122,10 @@ def backup_now():
     if outcome.error:
         flash(_("Cadangan gagal dibuat: %(reason)s. Cadangan sebelumnya tetap aman.",
                 reason=outcome.error), "error")
+    elif outcome.second_error == MISSING:
+        flash(_("Cadangan dibuat di komputer ini, tetapi folder kedua %(folder)s tidak "
+                "ditemukan, jadi salinan ke sana dilewati. Colokkan flashdisk itu.",
+                folder=outcome.second_folder), "error")
     elif outcome.second_error:
         flash(_("Cadangan dibuat, tetapi tidak tersalin ke folder kedua %(folder)s (%(reason)s).",
                 folder=outcome.second_folder, reason=outcome.second_error), "error")
