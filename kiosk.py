@@ -34,6 +34,9 @@ def create_app(test_config: dict | None = None, instance_path: str | os.PathLike
         DATABASE=os.path.join(app.instance_path, "skm.db"),
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,  # a kiosk's outbox of 500 responses fits
         DB_TIMEOUT=10,  # seconds a write waits for the database before answering 503
+        # The server's own backups and clock check (host.upkeep); a benchmark rig's
+        # settings.py turns them off so that a backup never runs under its measurements.
+        UPKEEP=True,
     )
     app.config.from_pyfile("settings.py", silent=True)
     if test_config:
@@ -135,10 +138,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
         _prepare(folder)
         app = create_app({"BEHIND_PROXY": True} if args.behind_proxy else None,
                          instance_path=folder)
+        logs.setup(folder, secrets=[app.secret_key])  # settings.py may set its own
         keeper = upkeep.Upkeep(Path(app.config["DATABASE"]), folder)
         app.extensions["upkeep"] = keeper
         _greet(app, args)
-        keeper.start()
+        if app.config["UPKEEP"]:
+            keeper.start()
+        else:
+            log.warning("UPKEEP = False in settings.py: no automatic backups, no clock check")
         try:
             _serve(app, args)
         finally:

@@ -72,6 +72,11 @@ def kiosk_server(instance: Path, port: int, root: Path = ROOT) -> Server:
 
     `root` is the code tree whose kiosk.py serves (another checkout, to compare versions).
     """
+    settings = instance / "settings.py"
+    if not settings.exists():
+        instance.mkdir(parents=True, exist_ok=True)
+        # No backup of a million responses under the measurements (kiosk.py, UPKEEP).
+        settings.write_text("UPKEEP = False\n", encoding="utf-8")
     return Server(["kiosk.py", "--host", "127.0.0.1", "--port", str(port),
                    "--instance", str(instance.resolve())], port, instance / "server.log",
                   cwd=root)

@@ -8,6 +8,8 @@ from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from sqlite_utils import Database
+
 import store
 from host import health
 from ikm import clock
@@ -69,7 +71,7 @@ class Upkeep:
         return store.backups.daily(self.database, self.folder, true_now.astimezone(tz).date(),
                                    second)
 
-    def _check_clock(self, db, now: datetime) -> None:
+    def _check_clock(self, db: Database, now: datetime) -> None:
         found = health.server_clock(db, now)
         if found and not self.server_clock:
             log.warning("the server's clock (%s) is behind by %s: responses are placed by "

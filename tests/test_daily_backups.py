@@ -203,3 +203,19 @@ def test_a_database_about_to_be_migrated_is_backed_up_first(tmp_path):
             n for (n,) in conn.execute("SELECT name FROM _sqlite_migrations")}
     open_db(folder / "skm.db").close()
     assert store.backups.before_upgrade(folder / "skm.db", folder, "9.9") is None
+
+
+def test_a_server_backs_up_at_start_unless_its_settings_turn_upkeep_off(tmp_path):
+    from support import ServerProcess, free_port
+
+    quiet = tmp_path / "bench-rig"
+    quiet.mkdir()
+    (quiet / "settings.py").write_text("UPKEEP = False\n")
+    for folder in (tmp_path / "office", quiet):
+        server = ServerProcess(folder, free_port()).start()
+        server.stop()
+    (made,) = backups(tmp_path / "office")  # named by the office's date, WIB
+    assert store.backups.DAILY.fullmatch(made)
+    assert not (quiet / "backups").exists()
+    log = (quiet / "logs" / "skm.log").read_text()
+    assert "UPKEEP = False in settings.py: no automatic backups" in log
