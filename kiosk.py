@@ -15,6 +15,7 @@ from flask_wtf.csrf import CSRFProtect
 from sqlite_utils import Database
 
 import store
+from host import autostart
 from ikm import release
 from store.instance import InstanceError
 from web.network import lan_addresses
@@ -311,7 +312,7 @@ def _previous_responses(count: int | None) -> str:
 
 def cmd_status(args: argparse.Namespace) -> int:
     """Say how the server is doing (whether or not it runs); 1 when something needs a person."""
-    from host import autostart, status
+    from host import status
 
     folder = _folder(args)
     code, lines = status.report(folder, _database_path(folder), autostart.state)
@@ -348,10 +349,9 @@ def parser() -> argparse.ArgumentParser:
                           help="put a backup in place of the database (stop the server first)")
     back.add_argument("source", help="a backup file written by the backup command")
     back.set_defaults(func=cmd_restore)
-    health = sub.add_parser("status", parents=[common],
-                            help="how the server is doing: running, backups, disk, kiosks")
-    health.set_defaults(func=cmd_status)
-    from host import autostart
+    state = sub.add_parser("status", parents=[common],
+                           help="how the server is doing: running, backups, disk, kiosks")
+    state.set_defaults(func=cmd_status)
     autostart.add_parser(sub, common, DEFAULT_PORT)
     return p
 

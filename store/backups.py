@@ -127,8 +127,11 @@ def _prune(place: Path) -> None:
 
 
 def _tidy(place: Path) -> None:
-    """Remove what a backup cut short by a power cut left (never a file named as a backup)."""
-    for path in place.glob("*.partial*"):
+    """Remove what a backup cut short by a power cut left (never a file named as a backup).
+
+    Only ours: the second folder may be a share other programs write to as well.
+    """
+    for path in place.glob("skm-*.partial*"):
         with contextlib.suppress(OSError):
             path.unlink()
 
