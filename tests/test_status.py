@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import time
 from collections import namedtuple
 from datetime import datetime, timedelta, timezone
 
@@ -41,6 +42,11 @@ def test_with_the_server_running_all_is_well(tmp_path, capsys):
     folder = tmp_path / "instance"
     server = ServerProcess(folder, free_port()).start()
     try:
+        # The start-up backup runs beside the serving: wait for its outcome to be noted.
+        deadline = time.monotonic() + 20
+        while not (folder / "backups" / "last.json").exists():
+            assert time.monotonic() < deadline, "no backup at start"
+            time.sleep(0.05)
         db = connect(folder / "skm.db")
         kiosk_id, _ = store.kiosks.add_kiosk(db, "Loket 1", actor=COMMAND_LINE)
         now = datetime.now(timezone.utc).isoformat()
