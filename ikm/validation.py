@@ -36,6 +36,11 @@ class Incoming:
     duration_ms: int | None = None
     profile: dict[str, Any] = field(default_factory=dict)
     comment: str | None = None
+    # Where it came from (CHANNELS), set by the route that took it, never by the sender.
+    channel: str = "kiosk"
+    slip: str | None = None  # phone: the one-time code of the slip it answers
+    serial: str | None = None  # paper: the number printed on the form
+    browser: str | None = None  # poster: the browser's own id, one response a day each
 
 
 def _integer(value: Any) -> bool:
@@ -130,6 +135,11 @@ def _time(value: Any) -> datetime:
     return when
 
 
+KIOSK, PHONE, POSTER, PAPER = "kiosk", "phone", "poster", "paper"
+CHANNELS = (KIOSK, PHONE, POSTER, PAPER)
+BURST_CHANNELS = (KIOSK, POSTER)  # where many surveys in a minute mean one hand at work
+
+
 def parse(obj: Any, services: Container[str]) -> Incoming:
     """Validate one response object; raise Invalid naming the first bad field."""
     if not isinstance(obj, dict):
@@ -167,8 +177,11 @@ def abuse_flag(response: Incoming, recent: int, settings: dict[str, Any]) -> str
     """Return why a response looks like abuse, or None.
 
     Judged on the kiosk's own clock only: `recent` counts this kiosk's responses
-    answered within the burst window before this one.
+    answered within the burst window before this one (the poster's, for the poster).
+    Paper forms typed in an afternoon are neither fast nor a burst.
     """
+    if response.channel == PAPER:
+        return None
     if (response.duration_ms is not None and response.answers
             and response.duration_ms < settings["min_survey_seconds"] * 1000):
         return "too_fast"

@@ -12,6 +12,7 @@ import store
 from ikm import scoring, uncertainty
 from ikm.method import PERMENPAN_2017, SHORT_2017, Method
 from ikm.periods import Period, months_back
+from ikm.validation import CHANNELS
 
 TREND_MONTHS = 12
 
@@ -29,23 +30,31 @@ def _score(sums: store.totals.PeriodTotals, se: float | None = None) -> scoring.
                          sums.squares)
 
 
-def period_result(db: Database, start: date, end: date, service: str | None = None
-                  ) -> scoring.Result:
+def period_result(db: Database, start: date, end: date, service: str | None = None,
+                  channel: str | None = None) -> scoring.Result:
     """Return the IKM of the counted responses dated start..end, with its 95% CI."""
-    return period_results(db, [(start, end)], service)[0]
+    return period_results(db, [(start, end)], service, channel)[0]
 
 
-def period_results(db: Database, spans: list[tuple[date, date]], service: str | None = None
-                   ) -> list[scoring.Result]:
+def period_results(db: Database, spans: list[tuple[date, date]], service: str | None = None,
+                   channel: str | None = None) -> list[scoring.Result]:
     """Return the IKM of each of several periods that do not overlap, in two reads."""
-    sums = store.totals.spans_totals(db, spans, service)
+    sums = store.totals.spans_totals(db, spans, service, channel)
     influences = []
     for span, period_sums in zip(spans, sums):
         method = period_method(period_sums)
         codes = {c: period_sums.totals[c] for c in method.codes}
         influences.append((span, uncertainty.influence(codes, method)))
-    sum_sq = store.totals.influence_sums(db, influences, service)
+    sum_sq = store.totals.influence_sums(db, influences, service, channel)
     return [_score(s, uncertainty.standard_error(s.respondents, q)) for s, q in zip(sums, sum_sq)]
+
+
+def by_channel(db: Database, start: date, end: date, service: str | None = None
+               ) -> dict[str, scoring.Result | None]:
+    """Return each channel's IKM (None where it has no respondents), in CHANNELS' order."""
+    found = store.totals.by_channel(db, start, end, service)
+    return {channel: _score(found[channel]) if channel in found else None
+            for channel in CHANNELS}
 
 
 def by_service(db: Database, period: Period) -> list[tuple[dict[str, Any], scoring.Result]]:

@@ -10,8 +10,8 @@ from sqlite_utils import Database
 
 from ikm import clock
 from ikm.clock import parse_offset, utc_now
-from ikm.validation import Incoming, Invalid, abuse_flag
-from store import audit, kiosks
+from ikm.validation import KIOSK, PAPER, POSTER, Incoming, Invalid, abuse_flag
+from store import audit, kiosks, paper, slips
 from store.schema import ANSWER_COLUMNS, one, unavailable, write_transaction
 
 STORED, DUPLICATE = "stored", "duplicate"
@@ -25,33 +25,38 @@ def _utc(when: datetime) -> str:
 # connection, instead of sqlite-utils looking the table up again for every response.
 _COLUMNS = ("id", "kiosk_id", "service", "questionnaire", "answered_at", "kiosk_time", "clock",
             "received_at", "local_date", "duration_ms", *ANSWER_COLUMNS, "gender", "age",
-            "age_group", "education", "occupation", "comment", "flag", "counted")
+            "age_group", "education", "occupation", "comment", "flag", "counted", "channel",
+            "slip", "serial", "browser", "entered_by")
 _INSERT = (f"INSERT INTO responses ({', '.join(_COLUMNS)}) "
            f"VALUES ({', '.join('?' * len(_COLUMNS))})")
 _CODES = tuple(c.upper() for c in ANSWER_COLUMNS)
 _PROFILE = ("gender", "age", "age_group", "education", "occupation")
 
 
-def _row(r: Incoming, kiosk_id: int | None, flag: str | None, tz: timezone,
-         received_at: str, placed: tuple[datetime, str], answered_at: str) -> list[Any]:
+def _row(r: Incoming, kiosk_id: int | None, flag: str | None, received_at: str,
+         placed: tuple[datetime, str], answered_at: str, local_date: str,
+         entered_by: str | None) -> list[Any]:
     """Return a response's values in the order of _COLUMNS."""
-    when, rule = placed
-    return [r.id, kiosk_id, r.service, r.questionnaire, answered_at, _utc(r.answered_at), rule,
-            received_at, when.astimezone(tz).date().isoformat(), r.duration_ms,
+    return [r.id, kiosk_id, r.service, r.questionnaire, answered_at, _utc(r.answered_at),
+            placed[1], received_at, local_date, r.duration_ms,
             *[r.answers.get(c) for c in _CODES], *[r.profile.get(k) for k in _PROFILE],
-            r.comment, flag, 0 if flag else 1]
+            r.comment, flag, 0 if flag else 1, r.channel, r.slip, r.serial, r.browser,
+            entered_by]
 
 
 def record(db: Database, kiosk: dict[str, Any] | None, items: list[Incoming],
            settings: dict[str, Any], kiosk_now: datetime | None = None,
-           server: clock.ServerClock | None = None) -> list[str | Invalid]:
+           server: clock.ServerClock | None = None, entered_by: str | None = None
+           ) -> list[str | Invalid]:
     """Store new responses and the kiosk's contact in one transaction that commits here.
 
     Returns, per item, stored, duplicate, or why it could not be stored (Invalid); one
     item SQLite refuses never keeps the others out. `kiosk_now` is what the kiosk's clock
     read when it sent them, `server` how far the server's own clock is behind when it is
-    (see ikm.clock). When this returns, the transaction has
-    committed with synchronous=FULL: the responses are on disk and may be acknowledged.
+    (see ikm.clock); `entered_by`, who typed paper forms in. A slip is used, a paper
+    serial taken, in the same transaction as its response. When this returns, the
+    transaction has committed with synchronous=FULL: the responses are on disk and may be
+    acknowledged.
     """
     if db.conn.in_transaction:
         raise RuntimeError("record commits by itself: call it outside a transaction")
@@ -71,26 +76,37 @@ def record(db: Database, kiosk: dict[str, Any] | None, items: list[Incoming],
                 statuses.append(DUPLICATE)
                 continue
             seen.add(r.id)
-            statuses.append(STORED)
-            placed = clock.place(r.answered_at, received, kiosk_now, registered, server)
-            fresh.append((n, r, placed, _utc(placed[0]), _utc(placed[0] - window)))
+            # A paper form is dated by what is written on it; the clock rules are for devices.
+            placed = (r.answered_at, FORM) if r.channel == PAPER else \
+                clock.place(r.answered_at, received, kiosk_now, registered, server)
+            local_date = placed[0].astimezone(tz).date().isoformat()
+            problem = _once(db, r, local_date, received_at)
+            statuses.append(problem or STORED)
+            if problem is None:
+                fresh.append((n, r, placed, local_date, _utc(placed[0]),
+                              _utc(placed[0] - window)))
         # Bursts are judged on the kiosk's clock, never on arrival: an outbox delivers a
         # morning's surveys in one request. The batch is inserted in one go at the end,
         # so the responses stored before it are counted in one query, and its own
         # earlier ones here, kept sorted.
-        stored = _recent(db, kiosk_id, [(low, at) for *_, at, low in fresh],
+        group = _burst_group(kiosk_id, items)
+        stored = _recent(db, group, [(low, at) for *_, at, low in fresh],
                          settings["burst_count"])
         rows: list[tuple[int, list[Any]]] = []
         batch_times: list[str] = []
-        for (n, r, placed, at, low), before in zip(fresh, stored):
+        for (n, r, placed, local_date, at, low), before in zip(fresh, stored):
             recent = before + (bisect.bisect_right(batch_times, at)
                                - bisect.bisect_left(batch_times, low))
-            if kiosk_id is not None:
+            if group is not None:
                 bisect.insort(batch_times, at)
             flag = abuse_flag(r, recent, settings)
-            rows.append((n, _row(r, kiosk_id, flag, tz, received_at, placed, at)))
+            rows.append((n, _row(r, kiosk_id, flag, received_at, placed, at, local_date,
+                                 entered_by)))
         for n, problem in _insert(db, rows):
             statuses[n] = problem
+            slip = items[n].slip
+            if slip:  # the slip stays unused until a response is stored for it
+                slips.release(db, slip)
         if kiosk is not None:
             kiosks.seen(db, kiosk)
     return statuses
@@ -127,6 +143,39 @@ def _insert(db: Database, rows: list[tuple[int, list[Any]]]) -> list[tuple[int, 
     return refused
 
 
+FORM = "form"  # the clock rule of a paper form: the date written on it
+
+
+def _once(db: Database, r: Incoming, local_date: str, now: str) -> Invalid | None:
+    """Take what a response may have only once (its slip, its paper serial, the poster
+    today); return why it cannot, or None."""
+    if r.slip:
+        problem = slips.claim(db, r.slip, r.id, now)
+        if problem:
+            return Invalid("code", problem)
+    if r.serial:
+        found = paper.entered(db, r.serial)
+        if found:
+            return Invalid("serial", f"form {r.serial} was already entered on "
+                                     f"{found['received_at'][:10]} by {found['entered_by']}")
+    if r.browser and one(db, "SELECT 1 FROM responses WHERE browser = ? AND local_date = ? "
+                              "LIMIT 1", [r.browser, local_date]):
+        return Invalid("browser", "this browser already answered the poster's survey today")
+    return None
+
+
+def _burst_group(kiosk_id: int | None, items: list[Incoming]) -> tuple[str, list] | None:
+    """Return whose recent responses count toward a burst: this kiosk's, or the poster's
+    (a condition on responses and its parameters)."""
+    channels = {r.channel for r in items}
+    if channels == {KIOSK} and kiosk_id is not None:
+        return "kiosk_id = ?", [kiosk_id]
+    if channels == {POSTER}:
+        # Written out, so that SQLite uses the poster's partial index (0009_channels).
+        return f"channel = '{POSTER}'", []
+    return None
+
+
 def _existing(db: Database, ids: list[str]) -> set[str]:
     """Return which of these response ids are already stored."""
     found: set[str] = set()
@@ -137,11 +186,15 @@ def _existing(db: Database, ids: list[str]) -> set[str]:
     return found
 
 
-def _recent(db: Database, kiosk_id: int | None, spans: list[tuple[str, str]], cap: int
-            ) -> list[int]:
-    """Count the kiosk's stored responses answered in each (low, high), stopping at `cap`."""
-    if kiosk_id is None:
+def _recent(db: Database, group: tuple[str, list] | None, spans: list[tuple[str, str]],
+            cap: int) -> list[int]:
+    """Count the group's stored responses answered in each (low, high), stopping at `cap`.
+
+    `group` is a condition from _burst_group (never text from outside); None counts nothing.
+    """
+    if group is None:
         return [0] * len(spans)
+    condition, condition_params = group
     # The burst rule only asks whether there are `cap` (burst_count): counting stops there,
     # so a flood from one kiosk token costs each request no more than a quiet day does.
     counts: list[int] = []
@@ -151,9 +204,9 @@ def _recent(db: Database, kiosk_id: int | None, spans: list[tuple[str, str]], ca
         params = [v for n, (low, high) in enumerate(chunk) for v in (n, low, high)]
         counts += [c for (c,) in db.execute(
             f"WITH span(n, low, high) AS (VALUES {values}) "
-            "SELECT (SELECT count(*) FROM (SELECT 1 FROM responses WHERE kiosk_id = ? "
+            f"SELECT (SELECT count(*) FROM (SELECT 1 FROM responses WHERE {condition} "
             "AND answered_at BETWEEN span.low AND span.high LIMIT ?)) FROM span ORDER BY n",
-            [*params, kiosk_id, cap])]
+            [*params, *condition_params, cap])]
     return counts
 
 

@@ -219,3 +219,32 @@ def _sessions_and_signin(db: Database) -> None:
     db.table("login_failures").create_index(["at"])
     db.table("signin_addresses").create({"username": str, "ip": str, "last_success": str},
                                         pk=("username", "ip"), not_null={"last_success"})
+
+
+@migrations(name="0009_channels")
+def _channels(db: Database) -> None:
+    # Every response says how it came: a kiosk, a citizen's phone from a slip, the poster,
+    # or a paper form typed in by staff. Older responses all came from kiosks.
+    db.table("responses").add_column("channel", str, not_null_default="kiosk")
+    db.table("responses").add_column("slip", str)  # phone: the slip's one-time code
+    db.table("responses").add_column("serial", str)  # paper: the form's printed number
+    db.table("responses").add_column("browser", str)  # poster: a hash of the browser's id
+    db.table("responses").add_column("entered_by", str)  # paper: who typed it in
+    # One response per slip and per paper form, whatever retries or typists do.
+    db.execute("CREATE UNIQUE INDEX responses_slip ON responses(slip) WHERE slip IS NOT NULL")
+    db.execute("CREATE UNIQUE INDEX responses_serial ON responses(serial) "
+               "WHERE serial IS NOT NULL")
+    db.execute("CREATE INDEX responses_browser ON responses(browser, local_date) "
+               "WHERE browser IS NOT NULL")
+    # The burst rule counts the poster's recent responses as it counts a kiosk's.
+    db.execute("CREATE INDEX responses_poster ON responses(answered_at) "
+               "WHERE channel = 'poster'")
+    db.table("slips").create(
+        {"code": str, "service": str, "created_at": str, "expires_at": str, "used_at": str,
+         "response_id": str, "created_by": str},
+        pk="code", not_null={"created_at", "expires_at"},
+        foreign_keys=[("service", "services", "code")])
+    # Numbered batches of printed paper questionnaires: serials first .. first+count-1.
+    db.table("paper_batches").create(
+        {"id": int, "first": int, "count": int, "created_at": str, "created_by": str},
+        pk="id", not_null={"first", "count", "created_at"})

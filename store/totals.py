@@ -20,12 +20,16 @@ class PeriodTotals:
     squares: dict[str, int]  # sum of squared answers per unsur, for its standard error
 
 
-def _where(start: date, end: date, service: str | None) -> tuple[str, list]:
+def _where(start: date, end: date, service: str | None, channel: str | None = None
+           ) -> tuple[str, list]:
     sql = "local_date BETWEEN ? AND ? AND counted = 1"
     params: list = [start.isoformat(), end.isoformat()]
     if service:
         sql += " AND service = ?"
         params.append(service)
+    if channel:
+        sql += " AND channel = ?"
+        params.append(channel)
     return sql, params
 
 
@@ -63,15 +67,15 @@ def _sums_sql(where: str, by_month: bool = False) -> str:
 Span = tuple[date, date]
 
 
-def period_totals(db: Database, start: date, end: date, service: str | None = None
-                  ) -> PeriodTotals:
+def period_totals(db: Database, start: date, end: date, service: str | None = None,
+                  channel: str | None = None) -> PeriodTotals:
     """Sum answers per unsur over the responses dated start..end (office dates, inclusive)."""
-    where, params = _where(start, end, service)
+    where, params = _where(start, end, service, channel)
     return _totals(db.execute(_sums_sql(where), params).fetchone())
 
 
-def spans_totals(db: Database, spans: list[Span], service: str | None = None
-                 ) -> list[PeriodTotals]:
+def spans_totals(db: Database, spans: list[Span], service: str | None = None,
+                 channel: str | None = None) -> list[PeriodTotals]:
     """Sum answers per unsur for each of several periods, in one statement.
 
     One plain sum per period joined by UNION ALL: each uses the date index as a query of
@@ -79,7 +83,7 @@ def spans_totals(db: Database, spans: list[Span], service: str | None = None
     """
     parts, params = [], []
     for n, (start, end) in enumerate(spans):
-        where, where_params = _where(start, end, service)
+        where, where_params = _where(start, end, service, channel)
         parts.append(f"SELECT {n}, * FROM ({_sums_sql(where)})")
         params += where_params
     found = {row[0]: _totals(row[1:]) for row in db.execute(" UNION ALL ".join(parts), params)}
@@ -90,6 +94,15 @@ def monthly_totals(db: Database, start: date, end: date) -> dict[str, PeriodTota
     """Sum answers per unsur for each month (YYYY-MM) with responses dated start..end."""
     where, params = _where(start, end, None)
     return {row[-1]: _totals(row) for row in db.execute(_sums_sql(where, True), params)}
+
+
+def by_channel(db: Database, start: date, end: date, service: str | None = None
+               ) -> dict[str, PeriodTotals]:
+    """Sum answers per unsur for each channel with responses dated start..end."""
+    where, params = _where(start, end, service)
+    return {row[-1]: _totals(row) for row in db.execute(
+        f"SELECT {_TOTALS}, channel FROM responses WHERE {where} AND ({_ANY_ANSWER}) "
+        f"GROUP BY channel", params)}
 
 
 def by_service(db: Database, start: date, end: date
@@ -107,10 +120,10 @@ def by_service(db: Database, start: date, end: date
 Influence = dict[str, tuple[float, float]]
 
 
-def _influence_sql(start: date, end: date, service: str | None, influence: Influence
-                   ) -> tuple[str, list]:
+def _influence_sql(start: date, end: date, service: str | None, influence: Influence,
+                   channel: str | None = None) -> tuple[str, list]:
     """Return the SQL that sums one period's squared influences, and its parameters."""
-    where, params = _where(start, end, service)
+    where, params = _where(start, end, service, channel)
     terms, term_params = [], []
     for code, (mean, coef) in influence.items():
         terms.append(f"coalesce(({code.lower()} - ?) * ?, 0)")
@@ -127,14 +140,14 @@ def influence_sum(db: Database, start: date, end: date, service: str | None,
 
 
 def influence_sums(db: Database, parts: list[tuple[Span, Influence]],
-                   service: str | None = None) -> list[float]:
+                   service: str | None = None, channel: str | None = None) -> list[float]:
     """Sum each period's squared influences (its own means and weights) in one statement."""
     wanted = [(n, span, influence) for n, (span, influence) in enumerate(parts) if influence]
     if not wanted:
         return [0.0] * len(parts)
     sql, params = [], []
     for n, (start, end), influence in wanted:
-        part, part_params = _influence_sql(start, end, service, influence)
+        part, part_params = _influence_sql(start, end, service, influence, channel)
         sql.append(f"SELECT {n}, * FROM ({part})")
         params += part_params
     found = dict(db.execute(" UNION ALL ".join(sql), params).fetchall())

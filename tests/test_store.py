@@ -158,5 +158,5 @@ def test_a_burst_across_requests_is_flagged_and_counting_stops_at_the_rule(tmp_p
         flags.append(db["responses"].get(response.id)["flag"])
     assert flags == [None] * 4 + ["burst"] * 4
     window = ("2026-11-10T02:59:00.000+00:00", "2026-11-10T03:01:00.000+00:00")
-    assert store.responses._recent(db, kiosk_id, [window], 100) == [8]
-    assert store.responses._recent(db, kiosk_id, [window], 5) == [5]
+    assert store.responses._recent(db, ("kiosk_id = ?", [kiosk_id]), [window], 100) == [8]
+    assert store.responses._recent(db, ("kiosk_id = ?", [kiosk_id]), [window], 5) == [5]

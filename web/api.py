@@ -11,7 +11,7 @@ from flask import Blueprint, abort, current_app, jsonify, request
 
 import store
 from ikm import clock, periods
-from ikm.validation import Invalid, clock_time, parse
+from ikm.validation import CHANNELS, Invalid, clock_time, parse
 from results import summary
 from store.schema import write_transaction
 from web import kiosk_turns
@@ -173,6 +173,14 @@ def ikm():
     service = request.args.get("service") or None
     if service and store.services.get(db, service) is None:
         return json_error(404, "service", f"{service!r} is not a service of this office")
-    result = summary.period_result(db, start, end, service)
+    channel = request.args.get("channel") or None
+    if channel and channel not in CHANNELS:
+        return json_error(400, "channel", f"{channel!r} is not a channel; one of "
+                                          f"{', '.join(CHANNELS)}")
+    result = summary.period_result(db, start, end, service, channel)
+    channels = {name: {"respondents": r.respondents if r else 0,
+                       "ikm": float(r.ikm) if r and r.ikm is not None else None}
+                for name, r in summary.by_channel(db, start, end, service).items()
+                if channel in (None, name)}
     return jsonify({**result.to_dict(), "from": start.isoformat(), "to": end.isoformat(),
-                    "service": service})
+                    "service": service, "channel": channel, "channels": channels})

@@ -20,7 +20,8 @@ LABELS = {
     "kiosk": _l("kios"), "user": _l("pengguna"), "population": _l("jumlah pengguna layanan"),
     "flagged": _l("jawaban ditandai"), "comment": _l("tindak lanjut komentar"),
     "backup": _l("cadangan dibuat"), "restore": _l("cadangan dipulihkan"),
-    "unlock": _l("batas masuk dicabut"),
+    "unlock": _l("batas masuk dicabut"), "slips": _l("kupon survei dicetak"),
+    "paper": _l("formulir kertas"),
 }
 
 
