@@ -80,6 +80,9 @@ def _csv_records(path: Path) -> Iterator[list[object]]:
     try:
         # Spreadsheets set to Indonesian save CSV with ';' because ',' is the decimal mark.
         dialect = csv.Sniffer().sniff(text[:8192], delimiters=",;\t")
+        # Its sample decides whether quotes are doubled; every spreadsheet doubles them
+        # (RFC 4180), and a "" further down than the sample must not split a field.
+        dialect.doublequote = True
     except csv.Error:
         dialect = csv.excel
     try:

@@ -63,6 +63,18 @@ def test_semicolon_csv_from_an_indonesian_spreadsheet(write_csv, capsys):
     assert data["ikm"] == 77.31
 
 
+def test_a_doubled_quote_past_the_sniffed_sample_stays_in_its_field(tmp_path, capsys):
+    """The export quotes every field; only a comment far down holds quotes and a new line."""
+    import csv
+
+    path = tmp_path / "skm.csv"
+    with path.open("w", newline="", encoding="utf-8") as f:
+        out = csv.writer(f, quoting=csv.QUOTE_ALL)
+        out.writerow([*CODES, "comment"])
+        out.writerows([*[[3] * 9 + ["cukup"]] * 300, [3] * 9 + ['antre "lama"\nbaris kedua']])
+    assert run_json(capsys, path)["respondents"] == 301
+
+
 def test_readable_table_by_default(write_csv, capsys):
     assert main([str(write_csv(CODES, ROWS))]) == 0
     out = capsys.readouterr().out
