@@ -233,7 +233,7 @@ _CODES_UPPER = tuple(c.upper() for c in ANSWER_COLUMNS)
 EXPORT_COLUMNS = ("id", "answered_at", "local_date", "service", "service_name",
                   "questionnaire", *_CODES_UPPER, "gender", "age_group", "education",
                   "occupation", "comment", "comment_status", "comment_note", "flag", "counted",
-                  "kiosk")
+                  "kiosk", "channel")
 
 
 def counts(db: Database, start: date, end: date) -> dict[str, int]:
@@ -260,7 +260,7 @@ def for_export(db: Database, start: date, end: date, include_flagged: bool = Fal
         f"r.questionnaire, {answers}, r.gender, r.age_group, r.education, r.occupation, "
         f"r.comment, CASE WHEN r.comment IS NOT NULL AND r.comment != '' "
         f"THEN coalesce(r.comment_status, 'baru') END AS comment_status, r.comment_note, "
-        f"r.flag, r.counted, k.name AS kiosk FROM responses r "
+        f"r.flag, r.counted, k.name AS kiosk, r.channel FROM responses r "
         f"LEFT JOIN services s ON s.code = r.service LEFT JOIN kiosks k ON k.id = r.kiosk_id "
         f"WHERE {where} ORDER BY r.answered_at, r.id", [start.isoformat(), end.isoformat()])
     names = [d[0] for d in cursor.description]

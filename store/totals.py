@@ -1,6 +1,7 @@
 """Sum the stored responses of a period: the integers every IKM is computed from."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -90,25 +91,56 @@ def spans_totals(db: Database, spans: list[Span], service: str | None = None,
     return [found[n] for n in range(len(spans))]
 
 
-def monthly_totals(db: Database, start: date, end: date) -> dict[str, PeriodTotals]:
+def monthly_totals(db: Database, start: date, end: date, channel: str | None = None
+                   ) -> dict[str, PeriodTotals]:
     """Sum answers per unsur for each month (YYYY-MM) with responses dated start..end."""
-    where, params = _where(start, end, None)
+    where, params = _where(start, end, None, channel)
     return {row[-1]: _totals(row) for row in db.execute(_sums_sql(where, True), params)}
 
 
 def by_channel(db: Database, start: date, end: date, service: str | None = None
                ) -> dict[str, PeriodTotals]:
     """Sum answers per unsur for each channel with responses dated start..end."""
-    where, params = _where(start, end, service)
-    return {row[-1]: _totals(row) for row in db.execute(
-        f"SELECT {_TOTALS}, channel FROM responses WHERE {where} AND ({_ANY_ANSWER}) "
-        f"GROUP BY channel", params)}
+    return spans_by_channel(db, [(start, end)], service)[0]
 
 
-def by_service(db: Database, start: date, end: date
+def spans_by_channel(db: Database, spans: list[Span], service: str | None = None
+                     ) -> list[dict[str, PeriodTotals]]:
+    """Sum answers per unsur for each channel of each of several periods, in one statement.
+
+    Every sum is an integer, so combine() of a period's channels is its plain total: the
+    IKM page reads its period and the previous one this way, not once more besides.
+    """
+    parts, params = [], []
+    for n, (start, end) in enumerate(spans):
+        where, where_params = _where(start, end, service)
+        parts.append(f"SELECT {_TOTALS}, channel, {n} FROM responses WHERE {where} "
+                     f"AND ({_ANY_ANSWER}) GROUP BY channel")
+        params += where_params
+    found: list[dict[str, PeriodTotals]] = [{} for _ in spans]
+    for row in db.execute(" UNION ALL ".join(parts), params):
+        found[row[-1]][row[-2]] = _totals(row)
+    return found
+
+
+def combine(parts: Iterable[PeriodTotals]) -> PeriodTotals:
+    """Return the totals of several disjoint groups of responses together."""
+    respondents = short = 0
+    totals = {c.upper(): (0, 0) for c in ANSWER_COLUMNS}
+    squares = {c.upper(): 0 for c in ANSWER_COLUMNS}
+    for part in parts:
+        respondents += part.respondents
+        short += part.short
+        for code, (total, n) in part.totals.items():
+            totals[code] = (totals[code][0] + total, totals[code][1] + n)
+            squares[code] += part.squares[code]
+    return PeriodTotals(totals, respondents, short, squares)
+
+
+def by_service(db: Database, start: date, end: date, channel: str | None = None
                ) -> list[tuple[dict[str, Any], PeriodTotals]]:
     """Return each service with responses dated start..end, in the office's order, and sums."""
-    where, params = _where(start, end, None)
+    where, params = _where(start, end, None, channel)
     rows = db.execute(
         f"SELECT {_TOTALS}, s.code, s.name, s.name_en, s.position, s.active "
         f"FROM responses JOIN services s ON s.code = responses.service WHERE {where} "
@@ -157,9 +189,10 @@ def influence_sums(db: Database, parts: list[tuple[Span, Influence]],
 PROFILE_COLUMNS = ("gender", "age_group", "education", "occupation")
 
 
-def profile_counts(db: Database, start: date, end: date) -> dict[str, dict[str | None, int]]:
+def profile_counts(db: Database, start: date, end: date, channel: str | None = None
+                   ) -> dict[str, dict[str | None, int]]:
     """Count the period's respondents by each profile field (None: not given), in one read."""
-    where, params = _where(start, end, None)
+    where, params = _where(start, end, None, channel)
     parts = " UNION ALL ".join(
         f"SELECT '{column}', {column}, count(*) FROM responses WHERE {where} "
         f"AND ({_ANY_ANSWER}) GROUP BY {column}" for column in PROFILE_COLUMNS)
