@@ -40,6 +40,12 @@ def period_results(db: Database, spans: list[tuple[date, date]], service: str | 
                    channel: str | None = None) -> list[scoring.Result]:
     """Return the IKM of each of several periods that do not overlap, in two reads."""
     sums = store.totals.spans_totals(db, spans, service, channel)
+    return _with_ci(db, spans, sums, service, channel)
+
+
+def _with_ci(db: Database, spans: list[tuple[date, date]], sums: list[store.totals.PeriodTotals],
+             service: str | None, channel: str | None) -> list[scoring.Result]:
+    """Score each period's sums with the 95% CI, reading their influence sums in one go."""
     influences = []
     for span, period_sums in zip(spans, sums):
         method = period_method(period_sums)
@@ -52,22 +58,50 @@ def period_results(db: Database, spans: list[tuple[date, date]], service: str | 
 def by_channel(db: Database, start: date, end: date, service: str | None = None
                ) -> dict[str, scoring.Result | None]:
     """Return each channel's IKM (None where it has no respondents), in CHANNELS' order."""
-    found = store.totals.by_channel(db, start, end, service)
-    return {channel: _score(found[channel]) if channel in found else None
-            for channel in CHANNELS}
+    return _channels(store.totals.by_channel(db, start, end, service))
 
 
-def by_service(db: Database, period: Period) -> list[tuple[dict[str, Any], scoring.Result]]:
+def _channels(found: dict[str, store.totals.PeriodTotals]) -> dict[str, scoring.Result | None]:
+    return {c: _score(found[c]) if c in found else None for c in CHANNELS}
+
+
+@dataclass
+class Split:
+    """Periods' results beside the first period's per channel, from one read of the sums."""
+
+    results: list[scoring.Result]  # per period: of the channel chosen, or of all, with CI
+    channels: dict[str, scoring.Result | None]  # the first period's, in CHANNELS' order
+    everyone: scoring.Result  # the first period's, every channel together
+
+
+def split(db: Database, spans: list[tuple[date, date]], service: str | None = None,
+          channel: str | None = None) -> Split:
+    """Return the periods' IKM (of one channel, or all) and the first one's per channel.
+
+    The sums are read per channel and added up: every one is an integer, so the total is
+    exactly the plain sum's, and the channels cost no read of their own.
+    """
+    found = store.totals.spans_by_channel(db, spans, service)
+    empty = store.totals.combine([])
+    sums = [parts.get(channel, empty) if channel else store.totals.combine(parts.values())
+            for parts in found]
+    results = _with_ci(db, spans, sums, service, channel)
+    everyone = _score(store.totals.combine(found[0].values())) if channel else results[0]
+    return Split(results, _channels(found[0]), everyone)
+
+
+def by_service(db: Database, period: Period, channel: str | None = None
+               ) -> list[tuple[dict[str, Any], scoring.Result]]:
     """Return each service with responses in the period and its IKM, in the office order."""
     return [(s, _score(sums))
-            for s, sums in store.totals.by_service(db, period.start, period.end)]
+            for s, sums in store.totals.by_service(db, period.start, period.end, channel)]
 
 
-def trend(db: Database, end: date, months: int = TREND_MONTHS
+def trend(db: Database, end: date, months: int = TREND_MONTHS, channel: str | None = None
           ) -> list[tuple[Period, scoring.Result | None]]:
     """Return the IKM of each of the `months` months up to the one containing `end`."""
     spans = months_back(end, months)
-    groups = store.totals.monthly_totals(db, spans[0].start, spans[-1].end)
+    groups = store.totals.monthly_totals(db, spans[0].start, spans[-1].end, channel)
     return [(p, _score(groups[p.start.isoformat()[:7]]) if p.start.isoformat()[:7] in groups
              else None) for p in spans]
 
@@ -85,14 +119,22 @@ class Overview:
     """Everything the IKM page and the report show for one period."""
 
     period: Period
-    result: scoring.Result
+    result: scoring.Result  # of the channel chosen, or of every channel
     previous: scoring.Result
     change: uncertainty.Change | None
     services: list[tuple[dict[str, Any], scoring.Result]]
     trend: list[tuple[Period, scoring.Result | None]]
     profile: dict[str, dict[str | None, int]]
     population: int | None
+    channel: str | None = None  # the one channel the figures are limited to, if any
+    channels: dict[str, scoring.Result | None] = field(default_factory=dict)
+    everyone: scoring.Result | None = None  # every channel together (no CI when filtered)
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def all_respondents(self) -> int:
+        """Respondents of every channel: the sample counts them all, whatever is shown."""
+        return (self.everyone or self.result).respondents
 
     @property
     def min_sample(self) -> int | None:
@@ -101,25 +143,29 @@ class Overview:
     @property
     def sample_enough(self) -> bool | None:
         minimum = self.min_sample
-        return None if minimum is None else self.result.respondents >= minimum
+        return None if minimum is None else self.all_respondents >= minimum
 
 
-def overview(db: Database, period: Period, today: date | None = None) -> Overview:
+def overview(db: Database, period: Period, today: date | None = None,
+             channel: str | None = None) -> Overview:
     """Gather one period's IKM, its comparison, per-service results, trend and profile.
 
     The trend ends with the period's last month, or with this month (`today`) when the
-    period runs on into the future: months that have not happened are not drawn.
+    period runs on into the future: months that have not happened are not drawn. With a
+    `channel`, every figure but the per-channel table and the sample is that channel's.
     """
     previous_period = period.previous()
-    result, previous = period_results(db, [(period.start, period.end),
-                                           (previous_period.start, previous_period.end)])
+    both = split(db, [(period.start, period.end), (previous_period.start, previous_period.end)],
+                 channel=channel)
+    result, previous = both.results
     return Overview(
         period=period, result=result, previous=previous,
         change=uncertainty.change(result, previous),
-        services=by_service(db, period),
-        trend=trend(db, min(period.end, today) if today else period.end),
-        profile=store.totals.profile_counts(db, period.start, period.end),
+        services=by_service(db, period, channel),
+        trend=trend(db, min(period.end, today) if today else period.end, channel=channel),
+        profile=store.totals.profile_counts(db, period.start, period.end, channel),
         population=store.populations.population(db, _months(period)),
+        channel=channel, channels=both.channels, everyone=both.everyone,
     )
 
 

@@ -17,7 +17,7 @@ from ikm.clock import parse_offset
 from ikm.method import PERMENPAN_2017
 from ikm.periods import Period
 from ikm.profile import FIELDS
-from results import summary
+from results import channels, summary
 from results.csv_export import COLUMNS, STATUS_LABELS, neutralise, response_rows
 
 CODES = PERMENPAN_2017.codes
@@ -125,6 +125,21 @@ def _ikm_sheet(ws: Worksheet, office: str, period: Period, result, made: datetim
     _widths(ws, {1: 34, 2: 40}, wrap=False)  # labels and titles run on into empty cells
 
 
+APART_NOTE = "Ditampilkan terpisah agar petugas dapat menilainya; tetap dihitung dalam IKM."
+
+
+def _channel_sheet(ws: Worksheet, found: dict[str, Any], result) -> None:
+    rows = [[row.channel, channels.indonesian(row.channel), row.respondents, _num(row.ikm),
+             row.grade, row.result.kinerja if row.result else None,
+             APART_NOTE if row.apart else None]
+            for row in channels.rows(found, every=True)]
+    rows.append(["", "Semua saluran", result.respondents, _num(result.ikm), result.grade,
+                 result.kinerja, None])
+    _table(ws, ["Kode", "Saluran", "Responden", "IKM", "Mutu", "Kinerja", "Keterangan"], rows,
+           {4: "ikm"})
+    _widths(ws, {7: 50})
+
+
 def _profile_rows(counts: dict[str, dict[str | None, int]]) -> list[list[Any]]:
     rows = []
     for field in FIELDS:
@@ -149,7 +164,8 @@ def workbook(db: Database, period: Period, settings: dict[str, Any],
     """Build the period's SKM report workbook; every number comes from results.summary."""
     tz = parse_offset(settings["utc_offset"])
     book = Workbook()
-    result = summary.period_result(db, period.start, period.end)
+    found = summary.split(db, [(period.start, period.end)])
+    result = found.results[0]
     _ikm_sheet(book.active, settings["office_name"], period, result, datetime.now(tz))
     book.active.title = "IKM"
     ws = book.create_sheet("Per layanan")
@@ -157,6 +173,7 @@ def workbook(db: Database, period: Period, settings: dict[str, Any],
            [[s["code"], s["name"], r.respondents, _num(r.ikm), r.grade, r.kinerja]
             for s, r in summary.by_service(db, period)], {4: "ikm"})
     _widths(ws, {2: 50})
+    _channel_sheet(book.create_sheet("Per saluran"), found.channels, result)
     ws = book.create_sheet("Profil responden")
     _table(ws, ["Profil", "Kategori", "Jumlah", "Persen"],
            _profile_rows(store.totals.profile_counts(db, period.start, period.end)), {4: "percent"})

@@ -231,7 +231,7 @@ def test_the_workbook_is_a_download_named_after_the_period(login, client, known)
     assert reply.mimetype == XLSX
     assert reply.headers["Content-Disposition"] == (
         "attachment; filename=skm-2026-11-01_2026-11-30.xlsx")
-    assert book(reply).sheetnames == ["IKM", "Per layanan", "Profil responden",
+    assert book(reply).sheetnames == ["IKM", "Per layanan", "Per saluran", "Profil responden",
                                       "Kritik dan saran", "Data"]
 
 

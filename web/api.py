@@ -177,10 +177,11 @@ def ikm():
     if channel and channel not in CHANNELS:
         return json_error(400, "channel", f"{channel!r} is not a channel; one of "
                                           f"{', '.join(CHANNELS)}")
-    result = summary.period_result(db, start, end, service, channel)
+    # One read of the sums per channel gives the period's result and each channel's.
+    found = summary.split(db, [(start, end)], service, channel)
+    result = found.results[0]
     channels = {name: {"respondents": r.respondents if r else 0,
                        "ikm": float(r.ikm) if r and r.ikm is not None else None}
-                for name, r in summary.by_channel(db, start, end, service).items()
-                if channel in (None, name)}
+                for name, r in found.channels.items() if channel in (None, name)}
     return jsonify({**result.to_dict(), "from": start.isoformat(), "to": end.isoformat(),
                     "service": service, "channel": channel, "channels": channels})
