@@ -1,5 +1,5 @@
-"""What the pages share: the office's settings of this request, its language and period,
-and a row or a 404."""
+"""What the pages share: the office's settings of this request, its language, period and
+channel, and a row or a 404."""
 from __future__ import annotations
 
 from datetime import date, timedelta, timezone
@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 
 import store
 from ikm import clock, periods
+from ikm.validation import CHANNELS
 from web.database import get_db
 
 T = TypeVar("T")
@@ -54,6 +55,18 @@ def selected_period() -> periods.Period:
                 problem=str(exc)), "error")
         g.bad_request = True  # web.errors answers 400 with the page for this month
         return periods.containing("month", today())
+
+
+def selected_channel() -> str | None:
+    """Return the channel the URL limits the figures to, or None for every channel."""
+    channel = request.args.get("channel") or None
+    if channel is None or channel in CHANNELS:
+        return channel
+    # Cut short: the message travels in the session cookie.
+    flash(_("Saluran tidak dikenal (%(channel)s); ditampilkan semua saluran.",
+            channel=channel[:40]), "error")
+    g.bad_request = True  # as for a bad period: the page for every channel, answered 400
+    return None
 
 
 def neighbours(period: periods.Period) -> tuple[periods.Period, periods.Period | None]:

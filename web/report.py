@@ -5,7 +5,7 @@ from flask import Blueprint, render_template
 
 from ikm.method import PERMENPAN_2017
 from ikm.profile import FIELDS
-from results import charts
+from results import channels, charts
 from results.summary import comments_by_service, monthly_report, open_complaints
 from web.auth import requires
 from web.comments import STATUS_LABELS
@@ -41,4 +41,5 @@ def report():
         office=settings["office_name"], grades=PERMENPAN_2017.grades,
         focus=charts.focus_words(language), status_labels=STATUS_LABELS,
         comments=groups, open_complaints=open_complaints(groups), profile_fields=FIELDS,
+        channel_rows=channels.rows(ov.channels),
     )

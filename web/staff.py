@@ -16,10 +16,10 @@ from wtforms.validators import NumberRange, Optional
 
 import store
 from ikm import periods
-from results import charts, summary
+from results import channels, charts, summary
 from web.auth import actor, requires
 from web.database import get_db
-from web.helpers import lang, neighbours, selected_period, today
+from web.helpers import lang, neighbours, selected_channel, selected_period, today
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
@@ -27,12 +27,15 @@ bp = Blueprint("staff", __name__, url_prefix="/staff")
 def figures(ov: summary.Overview) -> dict[str, str]:
     """Return the page's charts as plotly JSON."""
     language = lang()
+    # A chart saved as a PNG leaves the page: its title says which channel it is limited to.
+    only = f" ({channels.name(ov.channel)})" if ov.channel else ""
     figs = {
-        "trend": charts.trend(ov.trend, _("IKM 12 bulan terakhir"), language),
+        "trend": charts.trend(ov.trend, _("IKM 12 bulan terakhir") + only, language),
     }
     if ov.result.ikm is not None:
-        figs["unsur"] = charts.unsur_bars(ov.result, _("Nilai per unsur (NRR x 25)"), language)
-        figs["services"] = charts.services(ov.services, _("IKM per layanan"), language)
+        figs["unsur"] = charts.unsur_bars(ov.result, _("Nilai per unsur (NRR x 25)") + only,
+                                          language)
+        figs["services"] = charts.services(ov.services, _("IKM per layanan") + only, language)
         for i, fig in enumerate(charts.profile(ov.profile, language)):
             figs[f"profile{i}"] = fig
     return {name: charts.to_json(fig) for name, fig in figs.items()}
@@ -41,14 +44,18 @@ def figures(ov: summary.Overview) -> dict[str, str]:
 @bp.get("/")
 @requires("viewer")
 def ikm():
-    """This month's (or the chosen period's) IKM, unsur, services, trend and profile."""
+    """This month's (or the chosen period's) IKM, unsur, services, trend, profile and channels."""
     period = selected_period()
+    channel = selected_channel()
     db = get_db()
-    ov = summary.overview(db, period, today())
+    ov = summary.overview(db, period, today(), channel)
     before, after = neighbours(period)
     return render_template("staff/ikm.html", ov=ov, period=period, figures=figures(ov),
                            before=before, after=after, lang=lang(),
-                           focus=charts.focus_words(lang()))
+                           focus=charts.focus_words(lang()),
+                           channel_rows=channels.rows(ov.channels, channel),
+                           channel_name=channels.name(channel) if channel else None,
+                           keep={"channel": channel} if channel else {})
 
 
 class PopulationForm(FlaskForm):
