@@ -26,6 +26,9 @@ class Sheet:
     row_numbers: list[int] = field(default_factory=list)
     columns: dict[str, str] = field(default_factory=dict)  # code -> header as written
     warnings: list[str] = field(default_factory=list)
+    # The header row and each answer row as read, for callers that want other columns too.
+    header: list[object] = field(default_factory=list)
+    records: list[list[object]] = field(default_factory=list)
 
 
 def _normal(text: str) -> str:
@@ -143,6 +146,7 @@ def read_sheet(path: str | Path, method: Method = DEFAULT_METHOD) -> Sheet:
         seen_any = True
         if header is None:
             header = _find_header(record, names, method, sheet)
+            sheet.header = record
             if header is None and number >= HEADER_SEARCH_ROWS:
                 break
             continue
@@ -155,6 +159,7 @@ def read_sheet(path: str | Path, method: Method = DEFAULT_METHOD) -> Sheet:
                 errors.append(f"row {number}, column {_column_label(sheet, code)}: {exc}")
         sheet.rows.append(answers)
         sheet.row_numbers.append(number)
+        sheet.records.append(record)
     if not seen_any:
         raise InputError(f"{path}: the file is empty")
     if header is None:

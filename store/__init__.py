@@ -12,6 +12,7 @@ from store import (  # noqa: F401 (re-exported)
     instance,
     kiosks,
     paper,
+    paper_entries,
     populations,
     responses,
     schema,

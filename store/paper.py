@@ -59,3 +59,15 @@ def undo(db: Database, response_id: str, *, actor: audit.Actor) -> bool:
         db.execute("DELETE FROM responses WHERE id = ?", [response_id])
         audit.record(db, "paper", actor, f"form {found['serial']} removed (undo)")
     return True
+
+
+def reserved(db: Database) -> int:
+    """Return the last serial reserved for printing so far (0 before the first batch)."""
+    return db.execute('SELECT coalesce(max("first" + "count"), 1) - 1 FROM paper_batches'
+                      ).fetchone()[0]
+
+
+def batches(db: Database, limit: int = 10) -> list[dict[str, Any]]:
+    """Return the latest printed batches, newest first."""
+    return rows(db, 'SELECT id, "first", "count", created_at, created_by FROM paper_batches '
+                    "ORDER BY id DESC LIMIT ?", [limit])

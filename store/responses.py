@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import bisect
 import sqlite3
+from collections.abc import Callable
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
@@ -46,17 +47,18 @@ def _row(r: Incoming, kiosk_id: int | None, flag: str | None, received_at: str,
 
 def record(db: Database, kiosk: dict[str, Any] | None, items: list[Incoming],
            settings: dict[str, Any], kiosk_now: datetime | None = None,
-           server: clock.ServerClock | None = None, entered_by: str | None = None
-           ) -> list[str | Invalid]:
+           server: clock.ServerClock | None = None, entered_by: str | None = None,
+           then: Callable[[list[str | Invalid]], None] | None = None) -> list[str | Invalid]:
     """Store new responses and the kiosk's contact in one transaction that commits here.
 
     Returns, per item, stored, duplicate, or why it could not be stored (Invalid); one
     item SQLite refuses never keeps the others out. `kiosk_now` is what the kiosk's clock
     read when it sent them, `server` how far the server's own clock is behind when it is
     (see ikm.clock); `entered_by`, who typed paper forms in. A slip is used, a paper
-    serial taken, in the same transaction as its response. When this returns, the
-    transaction has committed with synchronous=FULL: the responses are on disk and may be
-    acknowledged.
+    serial taken, in the same transaction as its response. `then` is called with the
+    statuses before the commit: what it writes (an audit entry) commits with them, and what
+    it raises undoes them all. When this returns, the transaction has committed with
+    synchronous=FULL: the responses are on disk and may be acknowledged.
     """
     if db.conn.in_transaction:
         raise RuntimeError("record commits by itself: call it outside a transaction")
@@ -109,6 +111,8 @@ def record(db: Database, kiosk: dict[str, Any] | None, items: list[Incoming],
                 slips.release(db, slip)
         if kiosk is not None:
             kiosks.seen(db, kiosk)
+        if then is not None:
+            then(statuses)
     return statuses
 
 
