@@ -1,6 +1,7 @@
 """The office's settings as data: their defaults and bounds, and the questions asked."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ikm.method import PERMENPAN_2017, SHORT_CODES
@@ -46,6 +47,11 @@ DEFAULTS: dict[str, Any] = {
     "office_hours": [["08:00", "16:00"]] * 4 + [["08:00", "16:30"], None, None],
     "backup_time": "12:30",  # the daily backup, office time: the office is open, the PC on
     "backup_folder": "",  # a second place for each backup (a flash disk, a share); "" none
+    # Where survey slips' QR codes lead (http://192.168.1.10:5000, or a public address);
+    # "" for the server's LAN address and the port staff reached it on.
+    "survey_address": "",
+    "slip_days": 14,  # a slip not answered within this many days expires
+    "poster_enabled": False,  # the standing poster's QR (no code) takes responses
 }
 
 # Inclusive bounds of the numeric settings: outside them a kiosk becomes unusable.
@@ -56,6 +62,7 @@ LIMITS = {
     "burst_count": (2, 100),
     "burst_window_seconds": (10, 3600),
     "session_idle_hours": (1, 72),
+    "slip_days": (1, 365),
 }
 
 
@@ -77,6 +84,23 @@ def order_from_positions(positions: dict[str, int]) -> list[str]:
         raise Refused("question_order", "repeated", number=repeated, codes=codes,
                       count=len(positions))
     return sorted(positions, key=positions.__getitem__)
+
+
+MAX_ADDRESS = 200
+_ADDRESS = re.compile(r"https?://([a-z0-9.-]+|\[[0-9a-f:.]+\])(?::([0-9]{1,5}))?"
+                      r"(/[a-z0-9._~/-]*)?", re.IGNORECASE)
+
+
+def tidy_address(text: str | None) -> str | None:
+    """Return a survey address as stored (http(s)://host[:port][/path], no trailing slash),
+    "" for none, or None when it cannot be one."""
+    address = (text or "").strip().rstrip("/")
+    if not address:
+        return ""
+    match = _ADDRESS.fullmatch(address)
+    if len(address) > MAX_ADDRESS or not match or not 0 < int(match.group(2) or 80) < 65536:
+        return None
+    return address
 
 
 def tidy_name(name: str | None) -> str:

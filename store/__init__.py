@@ -14,6 +14,7 @@ from store import (  # noqa: F401 (re-exported)
     paper,
     paper_entries,
     populations,
+    poster,
     responses,
     schema,
     services,

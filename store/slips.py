@@ -9,7 +9,7 @@ from sqlite_utils import Database
 
 from ikm.clock import utc_now
 from store import audit
-from store.schema import one, write_transaction
+from store.schema import one, rows, write_transaction
 
 # No look-alikes: without 0/O, 1/I/L, 2/Z, 5/S, 8/B, so a code read off paper is typed right.
 ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
@@ -77,3 +77,19 @@ def claim(db: Database, code: str, response_id: str, now: str) -> str | None:
 def release(db: Database, code: str) -> None:
     """Open a slip again whose response could not be stored after all."""
     db.execute("UPDATE slips SET used_at = NULL, response_id = NULL WHERE code = ?", [code])
+
+
+def batch(db: Database, code: str) -> list[dict[str, Any]]:
+    """Return the slips made together with this one (one printing), in the order made."""
+    return rows(db, "SELECT s.* FROM slips s JOIN slips first ON first.code = ? "
+                    "WHERE s.created_at = first.created_at "
+                    "AND s.created_by IS first.created_by ORDER BY s.rowid", [code])
+
+
+def batches(db: Database, limit: int = 10) -> list[dict[str, Any]]:
+    """Return the latest printings, newest first: first code, when, by whom, how many used."""
+    # SQLite takes the bare columns from the row where min(rowid) is: the batch's first slip.
+    return rows(db, "SELECT code, min(rowid) AS n, created_at, created_by, service, "
+                    "expires_at, count(*) AS count, count(used_at) AS used FROM slips "
+                    "GROUP BY created_at, created_by ORDER BY created_at DESC LIMIT ?",
+                [limit])
