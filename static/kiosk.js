@@ -4,6 +4,9 @@
 // A block, not a module: the page loads classic scripts, and this keeps its names local.
 {
   const config = JSON.parse(document.getElementById("kiosk-config").textContent);
+  // On a citizen's own phone (a slip's code, or the poster) rather than the office's tablet:
+  // no pairing, no idle reset, and the thanks stay on screen.
+  const phone = config.mode === "phone" || config.mode === "poster";
   const TOKEN_KEY = "skm-kiosk-token";
   const TAP_DEBOUNCE_MS = 300;
   const $ = (sel, root = document) => root.querySelector(sel);
@@ -51,19 +54,40 @@
     }
   }
 
-  let token = localStorage.getItem(TOKEN_KEY);
+  let token = phone ? null : localStorage.getItem(TOKEN_KEY);
   let lang = "id";
   let survey = null;  // the survey under way
   let idleTimer = null, thanksTimer = null, tapsTimer = null;
 
-  // Unpaired, there is nothing to send: the kiosk shows how to pair it instead.
-  const outbox = token && new Outbox({
+  // Unpaired, there is nothing to send: the kiosk shows how to pair it instead. A phone
+  // sends to its own page's address, into an outbox of its own.
+  const outbox = phone ? new Outbox({
+    url: config.post_url, database: config.outbox, helloUrl: null, onstatus: delivery,
+  }) : token && new Outbox({
     token,
     onstatus(status) {
       $(".offline").hidden = status.online !== false;
       if (status.unauthorized) unpair();
     },
   });
+
+  let refused = false;  // the office refused this phone's answers (a used code; twice a day)
+
+  /** On a phone, say on the thanks screen whether the answers reached the office. */
+  function delivery(status) {
+    $(".offline").hidden = status.online !== false;
+    if (status.setAside) refused = true;
+    if (status.waiting === undefined && status.online !== false) return;
+    say(refused ? "refused" : status.online === false || status.waiting ? "waiting" : "sent");
+  }
+
+  /** Show the delivery's text by its key (it follows a change of language). */
+  function say(key) {
+    const line = $("#thanks .delivery");
+    if (!line) return;
+    line.dataset.text = key;
+    line.textContent = t(key);
+  }
 
   /** The token was revoked: stop taking surveys until staff pair the tablet again. */
   function unpair() {
@@ -186,7 +210,9 @@
     survey = new Survey();
     progress(0);
     $(".progress-text").textContent = "";
-    show("service");
+    if (!config.service) return show("service");
+    survey.service = config.service;  // the slip is for one service: straight to the questions
+    next();
   }
 
   /** On to the next step, or finish after the last. */
@@ -199,11 +225,11 @@
   /** Back one step; back from the service ends the survey. */
   function back() {
     if (!survey) return;
-    if (survey.step === 0) {
+    if (survey.step === 0 && !config.service) {
       survey.step = -1;
       show("service");
       progress(0);
-    } else if (survey.step < 0) {
+    } else if (survey.step <= 0) {
       reset();
     } else {
       survey.step -= 1;
@@ -217,12 +243,13 @@
     s.comment = comment.value.trim();
     survey = null;
     if (s.service && s.answered && !(walkedAway && config.discard_partial)) {
+      if (phone) say("sending");
       // Someone who walked away answered at their last tap, not when the kiosk gave up.
       await outbox.add(s.entry(walkedAway ? s.lastAt : Date.now()));
     }
     if (walkedAway) return reset();
     show("thanks");
-    countdown(config.thanks_seconds);
+    if (!phone) countdown(config.thanks_seconds);  // a phone's thanks stay: one survey each
   }
 
   /** Count the thanks screen down, then greet the next citizen. */
@@ -240,12 +267,13 @@
     comment.value = "";
     $("[data-action=finish]").hidden = false;
     setLanguage("id");  // every citizen starts in Bahasa Indonesia
-    show(token ? "welcome" : "unpaired");
+    show(token || phone ? "welcome" : "unpaired");
   }
 
   /** Any touch or key: the citizen is still here; the idle time starts again. */
   function touched() {
     if (survey) survey.lastAt = Date.now();
+    if (phone) return;  // a phone is its owner's: nobody else is waiting for it
     clearTimeout(idleTimer);
     idleTimer = setTimeout(() => {
       if (survey) finish(true);
@@ -290,7 +318,10 @@
   });
 
   setLanguage("id");
-  if (token) {
+  if (phone) {
+    show("welcome");
+    outbox.start();  // what an earlier visit to this page could not send goes now
+  } else if (token) {
     show("welcome");
     outbox.start();
     // Only in a secure context (localhost, HTTPS, or an origin the tablet trusts); without

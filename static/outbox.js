@@ -13,13 +13,16 @@
   const ALONE_FAILURES = 2;    // a suspect sent alone fails this often before it is set aside
   const SERVER = "server";     // the field of entries set aside because the server failed on them
 
-  let connection = null;  // the open database, shared by every Outbox on the page
+  // The open databases by name, shared by every Outbox on the page. A citizen's phone keeps
+  // one per slip, so that answers for one slip's code never go out under another's.
+  const connections = new Map();
 
-  /** The database, opened on first use and kept open. */
-  function database() {
-    if (connection) return connection;
+  /** The named database, opened on first use and kept open. */
+  function database(name) {
+    if (connections.has(name)) return connections.get(name);
+    const forget = () => { if (connections.get(name) === opening) connections.delete(name); };
     const opening = new Promise((resolve, reject) => {
-      const req = indexedDB.open(DB_NAME, 1);
+      const req = indexedDB.open(name, 1);
       req.onupgradeneeded = () => {
         req.result.createObjectStore("outbox", { keyPath: "id" });
         req.result.createObjectStore("rejected", { keyPath: "id" });
@@ -28,14 +31,13 @@
         const db = req.result;
         // A newer page upgrading the database, or the browser closing it (storage cleared),
         // ends this connection; the next transaction opens another.
-        const forget = () => { if (connection === opening) connection = null; };
         db.onversionchange = () => { db.close(); forget(); };
         db.onclose = forget;
         resolve(db);
       };
-      req.onerror = () => { if (connection === opening) connection = null; reject(req.error); };
+      req.onerror = () => { forget(); reject(req.error); };
     });
-    connection = opening;
+    connections.set(name, opening);
     return opening;
   }
 
@@ -47,16 +49,16 @@
   }
 
   /** Run work on the named stores in one transaction; resolves with its result once committed. */
-  async function transact(names, mode, work, options) {
+  async function transact(name, names, mode, work, options) {
     for (let attempt = 0; ; attempt++) {
-      const db = await database();
+      const db = await database(name);
       let t;
       try {
         t = db.transaction(names, mode, options);
       } catch (err) {
         // The connection closed under us: open again, once.
         if (err.name !== "InvalidStateError" || attempt) throw err;
-        connection = null;
+        connections.delete(name);
         continue;
       }
       return new Promise((resolve, reject) => {
@@ -83,9 +85,10 @@
   }
 
   class Outbox {
-    constructor({ token, url = "/api/responses", helloUrl = "/api/kiosk/hello",
-                  onstatus = () => {} }) {
-      this.token = token;
+    constructor({ token = null, url = "/api/responses", helloUrl = "/api/kiosk/hello",
+                  database = DB_NAME, onstatus = () => {} }) {
+      this.token = token;  // none on a citizen's phone: the URL carries the slip's code
+      this.database = database;
       this.url = url;
       this.helloUrl = helloUrl;
       this.onstatus = onstatus;
@@ -107,6 +110,11 @@
       setInterval(() => this.report(), REPORT_MS);
     }
 
+    /** Run work on this outbox's stores in one transaction (see transact). */
+    transact(names, mode, work, options) {
+      return transact(this.database, names, mode, work, options);
+    }
+
     /** Begin on a freshly loaded page: give server failures another chance, send, report. */
     async start() {
       // A restart or an update may have mended the server; invalid entries stay aside.
@@ -118,8 +126,8 @@
     /** Keep a response; resolves once it is committed to the tablet's storage. */
     async add(response) {
       // Strict: the citizen is thanked only once the survey is on disk, not in an OS buffer.
-      await transact(["outbox"], "readwrite", (outbox) => outbox.put(response),
-                     { durability: "strict" });
+      await this.transact(["outbox"], "readwrite", (outbox) => outbox.put(response),
+                          { durability: "strict" });
       if (this.sending || performance.now() < this.notBefore) { this.schedule(0); return; }
       // The request leaves before the citizen is thanked (a few ms): nothing waits for a
       // timer, and whoever watches sees the send begin with the thanks.
@@ -128,12 +136,12 @@
 
     /** Every entry waiting to be sent. */
     pending() {
-      return transact(["outbox"], "readonly", (outbox) => outbox.getAll());
+      return this.transact(["outbox"], "readonly", (outbox) => outbox.getAll());
     }
 
     /** Move entries set aside for a server failure back to the outbox; resolves with how many. */
     requeue() {
-      return transact(["outbox", "rejected"], "readwrite", (outbox, rejected) => {
+      return this.transact(["outbox", "rejected"], "readwrite", (outbox, rejected) => {
         const moved = { count: 0 };
         rejected.openCursor().onsuccess = (event) => {
           const cursor = event.target.result;
@@ -151,9 +159,10 @@
 
     /** Tell the server what waits here and what went wrong: staff see it per kiosk. */
     async report() {
+      if (!this.helloUrl) return;  // a phone has no kiosk status to report
       try {
-        const [outbox, rejected] = await transact(["outbox", "rejected"], "readonly",
-                                                  (o, r) => [o.count(), r.count()]);
+        const [outbox, rejected] = await this.transact(["outbox", "rejected"], "readonly",
+                                                       (o, r) => [o.count(), r.count()]);
         await fetch(this.helloUrl, {
           method: "POST", headers: this.headers(), cache: "no-store",
           body: JSON.stringify({ outbox, rejected, last_error: this.lastError }),
@@ -163,8 +172,10 @@
 
     /** The kiosk's token, and what its clock reads so the server can place its times. */
     headers() {
-      return { "Authorization": "Bearer " + this.token, "Content-Type": "application/json",
-               "X-Kiosk-Clock": new Date().toISOString() };
+      const headers = { "Content-Type": "application/json",
+                        "X-Kiosk-Clock": new Date().toISOString() };
+      if (this.token) headers.Authorization = "Bearer " + this.token;
+      return headers;
     }
 
     /** Flush after ms, or later if the server asked for a pause. */
@@ -227,7 +238,7 @@
     /** The next batch: the half of a failed batch, else entries not suspected, else suspects. */
     async take() {
       if (this.halving) {
-        const [found, waiting] = await transact(["outbox"], "readonly", (outbox) =>
+        const [found, waiting] = await this.transact(["outbox"], "readonly", (outbox) =>
           [this.halving.map((id) => outbox.get(id)), outbox.count()]);
         const left = found.filter(Boolean);
         this.halving = left.length ? left.map((entry) => entry.id) : null;
@@ -235,11 +246,11 @@
       }
       const suspect = (id) => (this.failed.get(id)?.alone ?? 0) > 0;
       if (![...this.failed.keys()].some(suspect)) {
-        const [batch, waiting] = await transact(["outbox"], "readonly", (outbox) =>
+        const [batch, waiting] = await this.transact(["outbox"], "readonly", (outbox) =>
           [outbox.getAll(null, BATCH), outbox.count()]);
         return { batch, waiting };
       }
-      const [found, waiting] = await transact(["outbox"], "readonly", (outbox) => {
+      const [found, waiting] = await this.transact(["outbox"], "readonly", (outbox) => {
         const found = { clear: [], suspects: [] };
         outbox.openCursor().onsuccess = (event) => {
           const cursor = event.target.result;
@@ -277,7 +288,7 @@
         if (!this.halving.length) this.halving = null;
       }
       if (note) this.lastError = note;
-      this.onstatus({ online: true, waiting: left });
+      this.onstatus({ online: true, waiting: left, setAside: note });
       if (note || !left) this.report();
       return left ? 0 : null;
     }
@@ -287,7 +298,7 @@
       const byId = new Map(batch.map((entry) => [entry.id, entry]));
       const settled = new Set();
       let stored = 0, note = null;
-      const left = await transact(["outbox", "rejected"], "readwrite", (outbox, rejected) => {
+      const left = await this.transact(["outbox", "rejected"], "readwrite", (outbox, rejected) => {
         for (const r of Array.isArray(results) ? results : []) {
           if (!r || !byId.has(r.id) || settled.has(r.id)) continue;
           if (r.status === "invalid") {
@@ -331,7 +342,7 @@
       // nothing, so then nothing is set aside.
       if (record.alone >= ALONE_FAILURES && this.stored > record.storedBefore) {
         const message = `the server failed on this entry (${error})`;
-        const [note, left] = await transact(["outbox", "rejected"], "readwrite",
+        const [note, left] = await this.transact(["outbox", "rejected"], "readwrite",
           (outbox, rejected) => {
             const note = this.setAsideIn(rejected, entry, SERVER, message);
             outbox.delete(entry.id);
