@@ -57,6 +57,7 @@ def create_app(test_config: dict | None = None, instance_path: str | os.PathLike
         i18n,
         kiosk_pages,
         kiosk_turns,
+        paper,
         public,
         report,
         security,
@@ -71,7 +72,7 @@ def create_app(test_config: dict | None = None, instance_path: str | os.PathLike
     csrf.exempt(api.bp)
     auth.init_app(app)
     for blueprint in (api.bp, kiosk_pages.bp, public.bp, staff.bp, report.bp, admin.bp,
-                      comments.bp, exports.bp):
+                      comments.bp, exports.bp, paper.bp):
         app.register_blueprint(blueprint)
     templating.init_app(app)
     health.init_app(app)
@@ -320,6 +321,52 @@ def cmd_status(args: argparse.Namespace) -> int:
     return code
 
 
+def cmd_paper_forms(args: argparse.Namespace) -> int:
+    """Reserve the next N serials and write their printable forms as one HTML file."""
+    from web.paper import forms_file
+
+    serial = store.paper.serial_text
+    app, db = _open(args)
+    try:
+        first, last = store.paper.new_batch(db, args.count, actor=store.audit.COMMAND_LINE)
+        with app.test_request_context():
+            page = forms_file(db, store.settings.read(db), first, last)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        db.close()
+    out = Path(args.out or f"formulir-{serial(first)}-{serial(last)}.html")
+    out.write_text(page, encoding="utf-8")
+    print(f"Forms {serial(first)} to {serial(last)} ({last - first + 1}) reserved, "
+          f"written to {os.path.abspath(out)}: open it in a browser and print it on A4.")
+    return 0
+
+
+def cmd_import_paper(args: argparse.Namespace) -> int:
+    """Store a spreadsheet of paper forms, all or nothing; serials already stored are skipped."""
+    from ikm.periods import BadDate, parse_date
+    from ikm.sheet import InputError
+    from results import paper_import
+
+    _, db = _open(args)
+    try:
+        day = parse_date("--date", args.date) if args.date else None
+        done = paper_import.run(db, args.file, store.settings.read(db),
+                                actor=store.audit.COMMAND_LINE, dry_run=args.dry_run,
+                                source=f"import-paper {os.path.basename(args.file)}",
+                                service=args.service, day=day)
+    except (InputError, BadDate) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        db.close()
+    for warning in done.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    print(paper_import.describe(done, args.dry_run))
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--instance", default=argparse.SUPPRESS,
@@ -352,6 +399,19 @@ def parser() -> argparse.ArgumentParser:
     state = sub.add_parser("status", parents=[common],
                            help="how the server is doing: running, backups, disk, kiosks")
     state.set_defaults(func=cmd_status)
+    forms = sub.add_parser("paper-forms", parents=[common],
+                           help="number N paper questionnaires and write them to print (HTML)")
+    forms.add_argument("count", type=int, metavar="N", help="how many (1-500)")
+    forms.add_argument("--out", metavar="FILE", help="the file (formulir-FIRST-LAST.html)")
+    forms.set_defaults(func=cmd_paper_forms)
+    typed = sub.add_parser("import-paper", parents=[common],
+                           help="store a spreadsheet of paper forms (.xlsx, .csv), all or nothing")
+    typed.add_argument("file", metavar="FILE")
+    typed.add_argument("--service", metavar="CODE", help="the service of rows that give none")
+    typed.add_argument("--date", metavar="YYYY-MM-DD", help="the date of rows that give none")
+    typed.add_argument("--dry-run", action="store_true",
+                       help="check the file and show what it would store; store nothing")
+    typed.set_defaults(func=cmd_import_paper)
     autostart.add_parser(sub, common, DEFAULT_PORT)
     return p
 

@@ -89,7 +89,7 @@ def with_pragma(monkeypatch, pragma: str) -> None:
 
 # Values for the URL parameters of the staff pages that act on one thing.
 SAMPLE_ARGS = {"kiosk_id": 1, "user_id": 1, "code": "KK", "direction": "up",
-               "response_id": "00000000-0000-4000-8000-000000000001"}
+               "response_id": "00000000-0000-4000-8000-000000000001", "first": 1, "last": 2}
 # Every staff page a browser opens by address (GET) and the least role that may open it,
 # pages about one thing with SAMPLE_ARGS. The one table of pages and roles: a new page must
 # be added here, or test_access's test_every_staff_page_is_in_the_table fails, so no page
@@ -104,6 +104,10 @@ LEAST_ROLE = {
     "/staff/exports/csv": "staff",
     "/staff/exports/xlsx": "staff",
     "/staff/flagged": "staff",
+    "/staff/paper/": "staff",  # paper questionnaires: printed, typed in, imported
+    "/staff/paper/forms/1-2": "staff",  # a printed batch (test_access reserves forms 1-2)
+    "/staff/paper/entry": "staff",
+    "/staff/paper/import": "staff",
     "/staff/settings/": "admin",
     "/staff/settings/survey": "admin",
     "/staff/services": "admin",

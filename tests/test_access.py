@@ -65,9 +65,10 @@ def test_anonymous_visitors_are_sent_to_login(client):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_each_role_opens_exactly_its_pages(login, db, kiosk_token, role):
-    # Kiosk 1 and user 1 exist for the pages about one thing; user 1 is not the one
-    # signed in (an admin would be told they cannot deactivate themselves).
+    # Kiosk 1, user 1 and paper forms 1-2 exist for the pages about one thing; user 1 is
+    # not the one signed in (an admin would be told they cannot deactivate themselves).
     store.accounts.create_user(db, "someone", PASSWORD, "viewer", actor=COMMAND_LINE)
+    store.paper.new_batch(db, 2, actor=COMMAND_LINE)
     client = login(role)
     wrong = {}
     for url, least in sorted(LEAST_ROLE.items()):

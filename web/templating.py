@@ -20,6 +20,7 @@ NAV = (
     ("comments.index", _l("Kritik & saran"), "staff"),
     ("admin.flagged", _l("Jawaban ditandai"), "staff"),
     ("exports.index", _l("Ekspor"), "staff"),
+    ("paper.index", _l("Formulir kertas"), "staff"),
     ("admin.index", _l("Pengaturan"), "admin"),
 )
 
