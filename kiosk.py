@@ -58,9 +58,12 @@ def create_app(test_config: dict | None = None, instance_path: str | os.PathLike
         kiosk_pages,
         kiosk_turns,
         paper,
+        phone,
+        poster,
         public,
         report,
         security,
+        slips,
         staff,
         templating,
     )
@@ -70,9 +73,12 @@ def create_app(test_config: dict | None = None, instance_path: str | os.PathLike
     csrf.init_app(app)
     # Kiosks authenticate with a bearer token, not a session cookie: CSRF cannot apply.
     csrf.exempt(api.bp)
+    # A citizen's phone holds a slip's code (or the poster's cookie) instead: the same.
+    csrf.exempt(phone.bp)
+    csrf.exempt(poster.bp)
     auth.init_app(app)
     for blueprint in (api.bp, kiosk_pages.bp, public.bp, staff.bp, report.bp, admin.bp,
-                      comments.bp, exports.bp, paper.bp):
+                      comments.bp, exports.bp, paper.bp, phone.bp, poster.bp, slips.bp):
         app.register_blueprint(blueprint)
     templating.init_app(app)
     health.init_app(app)
@@ -321,6 +327,27 @@ def cmd_status(args: argparse.Namespace) -> int:
     return code
 
 
+def cmd_slips(args: argparse.Namespace) -> int:
+    """Make one-time survey slips: print each one's link, and write their sheets as a PDF."""
+    from results import slip_sheet
+
+    _, db = _open(args)
+    try:
+        made, settings = slip_sheet.make(db, args.count, args.service, args.days, args.url,
+                                         _base_url(args), actor=store.audit.COMMAND_LINE)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        db.close()
+    print("\n".join(slip.link for slip in made), flush=True)  # one link a line, for scripts
+    if args.pdf:
+        # The slips are made: a PDF that cannot be written is said, and the links stay above.
+        Path(args.pdf).write_bytes(slip_sheet.to_pdf(made, settings["office_name"]))
+        print(f"PDF written: {os.path.abspath(args.pdf)}", file=sys.stderr)
+    return 0
+
+
 def cmd_paper_forms(args: argparse.Namespace) -> int:
     """Reserve the next N serials and write their printable forms as one HTML file."""
     from web.paper import forms_file
@@ -399,6 +426,14 @@ def parser() -> argparse.ArgumentParser:
     state = sub.add_parser("status", parents=[common],
                            help="how the server is doing: running, backups, disk, kiosks")
     state.set_defaults(func=cmd_status)
+    slip = sub.add_parser("slips", parents=[common],
+                          help="one-time survey slips for citizens' phones (links, a PDF)")
+    slip.add_argument("count", type=int, metavar="N", help="how many (1-500)")
+    slip.add_argument("--service", metavar="CODE", help="the service the slips are for")
+    slip.add_argument("--days", type=int, help="valid for this many days (the setting, 14)")
+    slip.add_argument("--url", help="the survey address (the setting, else this PC's)")
+    slip.add_argument("--pdf", metavar="FILE", help="also write the A4 sheets to cut as a PDF")
+    slip.set_defaults(func=cmd_slips)
     forms = sub.add_parser("paper-forms", parents=[common],
                            help="number N paper questionnaires and write them to print (HTML)")
     forms.add_argument("count", type=int, metavar="N", help="how many (1-500)")

@@ -129,6 +129,10 @@ LEAST_ROLE = {
     "/staff/settings/log": "admin",  # the server log: paths, errors, tracebacks
     "/staff/settings/backups": "admin",  # backup files, the second folder's path
     "/staff/backup.db": "admin",  # the whole database, password hashes included
+    "/staff/slips": "staff",  # survey slips for citizens' phones: made at the counter
+    "/staff/slips/sheet": "staff",
+    "/staff/settings/phone": "admin",  # where slips lead, and the poster switched on
+    "/staff/settings/poster": "admin",
 }
 ROLES = ("viewer", "staff", "admin")
 

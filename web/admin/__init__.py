@@ -94,4 +94,14 @@ def index():
 
 
 # The pages register their routes on bp when imported.
-from web.admin import accounts, audit, backup, flagged, kiosks, logs, services, survey  # noqa: E402,F401
+from web.admin import (  # noqa: E402,F401
+    accounts,
+    audit,
+    backup,
+    flagged,
+    kiosks,
+    logs,
+    phone,
+    services,
+    survey,
+)
