@@ -77,8 +77,9 @@ def _fill(db, size: int, rng: random.Random) -> None:
         received = (when + timedelta(seconds=rng.randint(1, 30))).astimezone(timezone.utc)
         # The row exactly as the server writes it (store.responses), placed by the kiosk's clock.
         at = received.isoformat(timespec="milliseconds")
-        rows.append(store.responses._row(r, kiosk_id, flag, tz, at, (when, "kiosk"),
-                                         store.responses._utc(when)))
+        rows.append(store.responses._row(r, kiosk_id, flag, at, (when, "kiosk"),
+                                         store.responses._utc(when),
+                                         when.astimezone(tz).date().isoformat(), None))
         if len(rows) >= CHUNK:
             with db.conn:
                 db.conn.executemany(store.responses._INSERT, rows)
