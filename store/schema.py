@@ -248,3 +248,27 @@ def _channels(db: Database) -> None:
     db.table("paper_batches").create(
         {"id": int, "first": int, "count": int, "created_at": str, "created_by": str},
         pk="id", not_null={"first", "count", "created_at"})
+
+
+@migrations(name="0010_follow_up_and_themes")
+def _follow_up_and_themes(db: Database) -> None:
+    # Rencana tindak lanjut: what the evaluation meeting decided, against an unsur (and a
+    # service), who does it by when, and its dated notes as it goes.
+    db.table("actions").create(
+        {"id": int, "unsur": str, "service": str, "what": str, "who": str, "due": str,
+         "status": str, "public_note": str, "created_at": str, "created_by": str,
+         "baseline_from": str, "baseline_to": str, "closed_at": str, "updated_at": str},
+        pk="id", not_null={"unsur", "what", "status", "created_at"},
+        foreign_keys=[("service", "services", "code")])
+    db.table("actions").create_index(["status", "due"])
+    db.table("action_notes").create(
+        {"id": int, "action_id": int, "at": str, "username": str, "status": str,
+         "note": str},
+        pk="id", not_null={"action_id", "at"}, foreign_keys=[("action_id", "actions", "id")])
+    db.table("action_notes").create_index(["action_id", "at"])
+    # Themes of what citizens write: keywords per unsur (or none), editable by staff.
+    db.table("themes").create(
+        {"id": int, "unsur": str, "name": str, "name_en": str, "keywords": str,
+         "position": int, "active": int, "created_at": str},
+        pk="id", not_null={"name", "keywords", "position", "active", "created_at"},
+        defaults={"active": 1})

@@ -21,7 +21,8 @@ LABELS = {
     "flagged": _l("jawaban ditandai"), "comment": _l("tindak lanjut komentar"),
     "backup": _l("cadangan dibuat"), "restore": _l("cadangan dipulihkan"),
     "unlock": _l("batas masuk dicabut"), "slips": _l("kupon survei dicetak"),
-    "paper": _l("formulir kertas"),
+    "paper": _l("formulir kertas"), "action": _l("rencana tindak lanjut"),
+    "theme": _l("tema kritik dan saran"),
 }
 
 
