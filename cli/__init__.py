@@ -1,0 +1,1 @@
+"""The command line of python kiosk.py: one module per group of commands."""

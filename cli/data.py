@@ -1,0 +1,88 @@
+"""`backup`, `restore` and `status`: the data kept safe, and how the server is doing."""
+from __future__ import annotations
+
+import argparse
+import os
+import sqlite3
+import sys
+from pathlib import Path
+
+import store
+from cli.common import database_path, folder_of, open_instance
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    """Write a consistent copy of the database, also while the server runs."""
+    from store.schema import write_transaction
+
+    app, db = open_instance(args)
+    try:
+        written = store.backup.backup(Path(app.config["DATABASE"]), Path(args.dest))
+        with write_transaction(db):
+            store.audit.record(db, "backup", store.audit.COMMAND_LINE,
+                               f"backup written to {os.path.abspath(written)}")
+    except (OSError, ValueError, sqlite3.Error) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        db.close()
+    print(f"Backup written: {written}")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    """Put a backup in place of the database; refused while a server runs on the folder."""
+
+    folder = folder_of(args)
+    database = database_path(folder)
+    source = Path(os.path.abspath(args.source))
+    store.instance.check_writable(folder, database)
+    # Held for the whole restore: no server can start on a half-restored database.
+    with store.instance.locked(folder, "restore"):
+        try:
+            kept = store.backup.restore(source, database)
+        except (OSError, ValueError, sqlite3.Error) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        _audit_restore(database, source, kept)
+        only_before = store.backup.only_in(kept, database) if kept else 0
+    print(f"Restored {source}.")
+    if kept:
+        print(f"The previous database was kept as {kept}.")
+        print(_previous_responses(only_before))
+    print("Start the server again.")
+    return 0
+
+
+def _audit_restore(database: Path, source: Path, kept: Path | None) -> None:
+    """Note the restore in the restored database, migrated first (an old backup's audit
+    table lacks the columns an entry needs)."""
+    from store.schema import open_db, write_transaction
+
+    db = open_db(database)
+    try:
+        with write_transaction(db):
+            store.audit.record(db, "restore", store.audit.COMMAND_LINE,
+                               f"restored from {source}; the previous database was kept as {kept}"
+                               if kept else f"restored from {source}; there was no database before")
+    finally:
+        db.close()
+
+
+def _previous_responses(count: int | None) -> str:
+    if count is None:
+        return "It could not be read, so it was kept as it was, for a specialist to look at."
+    if count == 0:
+        return "Every response it held is also in the backup."
+    return (f"It holds {count} response{'s' if count != 1 else ''} that the backup does not "
+            f"have; {'they are' if count != 1 else 'it is'} only in that kept file.")
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    """Say how the server is doing (whether or not it runs); 1 when something needs a person."""
+    from host import autostart, status
+
+    folder = folder_of(args)
+    code, lines = status.report(folder, database_path(folder), autostart.state)
+    print("\n".join(lines))
+    return code
