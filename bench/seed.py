@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import random
 import uuid
+from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta, timezone
 
 from sqlite_utils import Database
@@ -36,7 +37,8 @@ def answer(rng: random.Random, mean: float) -> int:
     return max(1, min(4, round(rng.gauss(mean, 0.7))))
 
 
-def response(rng: random.Random, when: datetime, drift: float = 0.0) -> Incoming:
+def response(rng: random.Random, when: datetime, drift: float = 0.0,
+             comments: Sequence[str] = COMMENTS, comment_rate: float = 0.12) -> Incoming:
     """One plausible respondent at `when`; `drift` lifts every unsur (improvement)."""
     answers = {c: answer(rng, q + drift) for c, q in QUALITY.items() if rng.random() > 0.03}
     profile = {}
@@ -54,12 +56,13 @@ def response(rng: random.Random, when: datetime, drift: float = 0.0) -> Incoming
         id=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
         service=rng.choices(list(WEIGHTS), list(WEIGHTS.values()))[0],
         answered_at=when, answers=answers, duration_ms=rng.randint(25_000, 90_000),
-        profile=profile, comment=rng.choice(COMMENTS) if rng.random() < 0.12 else None,
+        profile=profile, comment=rng.choice(comments) if rng.random() < comment_rate else None,
     )
 
 
-def seed(db: Database, start: date, end: date, per_day: int, rng: random.Random,
-         batch: int = 2000) -> int:
+def seed(db: Database, start: date, end: date, per_day: float, rng: random.Random,
+         batch: int = 2000, comments: Sequence[str] = COMMENTS, comment_rate: float = 0.12
+         ) -> int:
     """Fill office days start..end with about `per_day` responses each; return how many."""
     settings = {**store.settings.read(db), "min_survey_seconds": 0, "burst_count": 10**9}
     days = (end - start).days + 1
@@ -73,7 +76,7 @@ def seed(db: Database, start: date, end: date, per_day: int, rng: random.Random,
         for _ in range(max(0, round(rng.gauss(per_day, per_day * 0.25)))):
             minute = rng.randint(0, 8 * 60)
             when = datetime.combine(day, time(7, 30), WIB) + timedelta(minutes=minute)
-            pending.append(response(rng, when, drift))
+            pending.append(response(rng, when, drift, comments, comment_rate))
             if len(pending) >= batch:
                 count += len(pending)
                 store.responses.record(db, None, pending, settings)

@@ -21,6 +21,7 @@ from store import (  # noqa: F401 (re-exported)
     settings,
     signin,
     slips,
+    themes,
     tokens,
     totals,
 )

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import sqlite3
 from collections.abc import Iterator, Sequence
@@ -14,6 +15,7 @@ from sqlite_utils.migrations import Migrations
 
 from ikm import clock, office
 from ikm.method import PERMENPAN_2017
+from ikm.themes import DEFAULT_THEMES
 
 log = logging.getLogger(__name__)
 migrations = Migrations("ikm")
@@ -272,3 +274,13 @@ def _follow_up_and_themes(db: Database) -> None:
          "position": int, "active": int, "created_at": str},
         pk="id", not_null={"name", "keywords", "position", "active", "created_at"},
         defaults={"active": 1})
+
+
+@migrations(name="0011_default_themes")
+def _default_themes(db: Database) -> None:
+    # The office starts with sensible keywords per unsur; staff edit them in Pengaturan.
+    now = clock.utc_now()
+    db.table("themes").insert_all(
+        {"unsur": unsur, "name": name, "name_en": name_en, "keywords": json.dumps(list(words)),
+         "position": n, "active": 1, "created_at": now}
+        for n, (unsur, name, name_en, words) in enumerate(DEFAULT_THEMES, start=1))

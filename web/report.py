@@ -5,8 +5,8 @@ from flask import Blueprint, render_template
 
 from ikm.method import PERMENPAN_2017
 from ikm.profile import FIELDS
-from results import channels, charts
-from results.summary import comments_by_service, monthly_report, open_complaints
+from results import channels, charts, comment_themes
+from results.summary import monthly_report
 from web.auth import requires
 from web.comments import STATUS_LABELS
 from web.database import get_db
@@ -34,12 +34,13 @@ def report():
     figs["trend"].update_layout(height=300)
     before, after = neighbours(period)
     settings = office_settings()
-    groups = comments_by_service(db, period, office_tz())
+    themes = comment_themes.by_theme_for(db, period, office_tz())
     return render_template(
         "staff/report.html", data=data, ov=ov, r=ov.result, period=period, lang=language,
         figures={k: charts.to_json(v) for k, v in figs.items()}, before=before, after=after,
         office=settings["office_name"], grades=PERMENPAN_2017.grades,
         focus=charts.focus_words(language), status_labels=STATUS_LABELS,
-        comments=groups, open_complaints=open_complaints(groups), profile_fields=FIELDS,
+        comment_themes=themes, open_complaints=comment_themes.open_count(themes),
+        profile_fields=FIELDS,
         channel_rows=channels.rows(ov.channels),
     )
