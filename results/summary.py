@@ -186,8 +186,9 @@ class MonthlyReport:
     service_drops: list[tuple[dict[str, Any], float]]
 
 
-def _unsur_changes(now: scoring.Result, before: scoring.Result
-                   ) -> dict[str, uncertainty.Change | None]:
+def unsur_changes(now: scoring.Result, before: scoring.Result
+                  ) -> dict[str, uncertainty.Change | None]:
+    """Return each unsur's change of NRR x 25 from before to now, with its noise."""
     old = {u.code: u for u in before.unsur}
     changes: dict[str, uncertainty.Change | None] = {}
     for u in now.unsur:
@@ -205,7 +206,7 @@ def monthly_report(db: Database, period: Period, today: date | None = None) -> M
     ov = overview(db, period, today)
     last_year = period.year_before()
     year_before = period_result(db, last_year.start, last_year.end)
-    changes = _unsur_changes(ov.result, ov.previous)
+    changes = unsur_changes(ov.result, ov.previous)
     by_code = {u.code: u for u in ov.result.unsur}
     drops = sorted(((by_code[c], d) for c, d in changes.items()
                     if d is not None and d.delta <= -DROP_THRESHOLD), key=lambda x: x[1].delta)

@@ -184,6 +184,13 @@ def workbook(db: Database, period: Period, settings: dict[str, Any],
            _comment_rows(store.comments.list_comments(db, period.start, period.end, tz)),
            {1: "time", 7: "time"})
     _widths(ws, {1: 18, 2: 30, 3: 60, 5: 45, 7: 18})
+    ws = book.create_sheet("Tindak lanjut")  # a staff file: who does it is included
+    _table(ws, ["Unsur", "Layanan", "Tindakan", "Penanggung jawab", "Target waktu", "Status",
+                "Keterangan untuk publik", "Ditetapkan", "Ditutup"],
+           [[a.unsur, a.service, a.what, a.who, a.due, a.status, a.public_note,
+             a.created_at.date(), a.closed_at.date() if a.closed_at else None]
+            for a in store.actions.list_actions(db, tz)], {5: "date", 8: "date", 9: "date"})
+    _widths(ws, {3: 50, 7: 40})
     ws = book.create_sheet("Data")
     rows = response_rows(db, period.start, period.end, tz, include_flagged)
     time_col, date_col = COLUMNS.index("answered_at") + 1, COLUMNS.index("local_date") + 1

@@ -5,6 +5,7 @@ the package makes every module available as `store.<module>`.
 """
 from store import (  # noqa: F401 (re-exported)
     accounts,
+    actions,
     audit,
     backup,
     backups,

@@ -89,7 +89,8 @@ def with_pragma(monkeypatch, pragma: str) -> None:
 
 # Values for the URL parameters of the staff pages that act on one thing.
 SAMPLE_ARGS = {"kiosk_id": 1, "user_id": 1, "code": "KK", "direction": "up",
-               "response_id": "00000000-0000-4000-8000-000000000001", "first": 1, "last": 2}
+               "response_id": "00000000-0000-4000-8000-000000000001", "first": 1, "last": 2,
+               "action_id": 1}
 # Every staff page a browser opens by address (GET) and the least role that may open it,
 # pages about one thing with SAMPLE_ARGS. The one table of pages and roles: a new page must
 # be added here, or test_access's test_every_staff_page_is_in_the_table fails, so no page
@@ -133,6 +134,10 @@ LEAST_ROLE = {
     "/staff/slips/sheet": "staff",
     "/staff/settings/phone": "admin",  # where slips lead, and the poster switched on
     "/staff/settings/poster": "admin",
+    "/staff/actions": "viewer",  # follow-up plans: read by all, changed by staff
+    "/staff/actions/new": "staff",
+    "/staff/actions/1": "viewer",  # test_access makes action 1
+    "/staff/actions/1/edit": "staff",
 }
 ROLES = ("viewer", "staff", "admin")
 

@@ -69,6 +69,7 @@ def test_each_role_opens_exactly_its_pages(login, db, kiosk_token, role):
     # not the one signed in (an admin would be told they cannot deactivate themselves).
     store.accounts.create_user(db, "someone", PASSWORD, "viewer", actor=COMMAND_LINE)
     store.paper.new_batch(db, 2, actor=COMMAND_LINE)
+    store.actions.create(db, "U9", "Perbaiki AC ruang tunggu", actor=COMMAND_LINE)
     client = login(role)
     wrong = {}
     for url, least in sorted(LEAST_ROLE.items()):

@@ -232,7 +232,7 @@ def test_the_workbook_is_a_download_named_after_the_period(login, client, known)
     assert reply.headers["Content-Disposition"] == (
         "attachment; filename=skm-2026-11-01_2026-11-30.xlsx")
     assert book(reply).sheetnames == ["IKM", "Per layanan", "Per saluran", "Profil responden",
-                                      "Kritik dan saran", "Data"]
+                                      "Kritik dan saran", "Tindak lanjut", "Data"]
 
 
 def unsur_table(ws) -> dict[str, list]:

@@ -6,10 +6,13 @@ from pathlib import Path
 import plotly
 from flask import Blueprint, render_template, send_file
 
+import store
 from ikm import periods
+from ikm.method import PERMENPAN_2017
 from results import charts, summary
+from web.action_forms import STATUS_LABELS
 from web.database import get_db
-from web.helpers import lang, office_settings, today
+from web.helpers import lang, office_settings, office_tz, today
 
 bp = Blueprint("public", __name__)
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
@@ -37,4 +40,7 @@ def results():
         figures["unsur"] = charts.to_json(charts.unsur_bars(result, "Unsur", language))
     return render_template("public/results.html", period=period, result=result,
                            previous=previous, last=last, figures=figures, lang=language,
-                           office=settings["office_name"])
+                           office=settings["office_name"], action_labels=STATUS_LABELS,
+                           actions=store.actions.public(
+                               store.actions.list_actions(db, office_tz())),
+                           unsur_names={u.code: u for u in PERMENPAN_2017.unsur})

@@ -5,8 +5,9 @@ from flask import Blueprint, render_template
 
 from ikm.method import PERMENPAN_2017
 from ikm.profile import FIELDS
-from results import channels, charts, comment_themes
+from results import channels, charts, comment_themes, follow_up
 from results.summary import monthly_report
+from web.action_forms import STATUS_LABELS as ACTION_LABELS
 from web.auth import requires
 from web.comments import STATUS_LABELS
 from web.database import get_db
@@ -35,6 +36,7 @@ def report():
     before, after = neighbours(period)
     settings = office_settings()
     themes = comment_themes.by_theme_for(db, period, office_tz())
+    tracked, open_actions, pekppp = follow_up.report(db, period, ov.result, office_tz())
     return render_template(
         "staff/report.html", data=data, ov=ov, r=ov.result, period=period, lang=language,
         figures={k: charts.to_json(v) for k, v in figs.items()}, before=before, after=after,
@@ -43,4 +45,6 @@ def report():
         comment_themes=themes, open_complaints=comment_themes.open_count(themes),
         profile_fields=FIELDS,
         channel_rows=channels.rows(ov.channels),
+        tracked=tracked, open_actions=open_actions, pekppp=pekppp,
+        action_labels=ACTION_LABELS,
     )

@@ -16,10 +16,10 @@ from wtforms.validators import NumberRange, Optional
 
 import store
 from ikm import periods
-from results import channels, charts, summary
+from results import channels, charts, follow_up, summary
 from web.auth import actor, requires
 from web.database import get_db
-from web.helpers import lang, neighbours, selected_channel, selected_period, today
+from web.helpers import lang, neighbours, office_tz, selected_channel, selected_period, today
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
@@ -55,6 +55,8 @@ def ikm():
                            focus=charts.focus_words(lang()),
                            channel_rows=channels.rows(ov.channels, channel),
                            channel_name=channels.name(channel) if channel else None,
+                           pekppp=follow_up.figures(
+                               store.actions.list_actions(db, office_tz()), period),
                            keep={"channel": channel} if channel else {})
 
 

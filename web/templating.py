@@ -17,6 +17,7 @@ from web.helpers import office_settings
 NAV = (
     ("staff.ikm", _l("IKM"), "viewer"),
     ("report.report", _l("Laporan"), "viewer"),
+    ("actions.index", _l("Tindak lanjut"), "viewer"),
     ("comments.index", _l("Kritik & saran"), "staff"),
     ("admin.flagged", _l("Jawaban ditandai"), "staff"),
     ("exports.index", _l("Ekspor"), "staff"),
