@@ -93,3 +93,23 @@ def test_keywords_are_stored_as_a_json_list(db):
                                 actor=COMMAND_LINE)
     stored = db.execute("SELECT keywords FROM themes WHERE id = ?", [theme_id]).fetchone()[0]
     assert json.loads(stored) == ["wifi", "air minum"]
+
+
+def test_the_comments_page_filters_by_theme_and_shows_each_comments_themes(db, login):
+    from ikm import office
+    from ikm.validation import parse
+
+    rows = ["AC rusak, panas sekali.", "Antre lama.", "Semoga makin baik."]
+    items = [parse({"id": f"00000000-0000-4000-8000-{i:012d}", "service": "KK",
+                    "answered_at": "2026-10-05T09:00:00+07:00", "answers": {"U1": 3},
+                    "comment": c}, {"KK"}) for i, c in enumerate(rows)]
+    store.responses.record(db, None, items, {**office.DEFAULTS, "min_survey_seconds": 0})
+    client = login("staff")
+    u9 = next(t.id for t in store.themes.active(db) if t.unsur == "U9")
+    page = client.get(f"/staff/comments?kind=month&from=2026-10-01&theme={u9}&status=baru").text
+    assert "AC rusak" in page and "Antre lama" not in page
+    assert f'data-theme="{u9}"' in page and 'name="status" value="baru"' in page
+    others = client.get("/staff/comments?kind=month&from=2026-10-01&theme=lainnya").text
+    assert "Semoga makin baik" in others and "AC rusak" not in others
+    everything = client.get("/staff/comments?kind=month&from=2026-10-01&theme=999").text
+    assert all(r.split()[0] in everything for r in rows)  # an unknown theme shows them all

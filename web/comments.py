@@ -13,6 +13,7 @@ from wtforms.validators import AnyOf, InputRequired, Length, Optional
 import store
 from ikm import periods
 from ikm.clock import zone_name
+from ikm.themes import themes_of
 from web.auth import actor, requires
 from web.database import get_db
 from web.helpers import lang, neighbours, office_settings, office_tz, selected_period
@@ -23,7 +24,8 @@ STATUS_LABELS = {"baru": _l("Baru"), "ditindaklanjuti": _l("Ditindaklanjuti"),
                  "selesai": _l("Selesai")}
 FLAG_LABELS = {"too_fast": _l("diisi terlalu cepat"), "burst": _l("terlalu banyak sekaligus")}
 # The list's period and filters, carried through a save so staff land where they were.
-KEPT_ARGS = ("kind", "from", "to", "status", "service")
+KEPT_ARGS = ("kind", "from", "to", "status", "service", "theme")
+OTHERS = "lainnya"  # the theme filter's value for comments that fit no theme
 
 
 class FollowUpForm(FlaskForm):
@@ -64,10 +66,17 @@ def index():
     items = store.comments.list_comments(db, period.start, period.end, office_tz(),
                                          status, service)
     counts = store.comments.status_counts(db, period.start, period.end, service)
+    themes = store.themes.active(db)
+    found = {c.id: themes_of(c.text, themes) for c in items}
+    theme = request.args.get("theme")
+    theme = theme if theme in {OTHERS, *(str(t.id) for t in themes)} else None
+    if theme:
+        items = [c for c in items if (not found[c.id] if theme == OTHERS
+                                      else theme in {str(t.id) for t in found[c.id]})]
     before, after = neighbours(period)
     # The period shown, not the one asked for: an unreadable one fell back to this month.
     args = {**period.query(), **({"status": status} if status else {}),
-            **({"service": service} if service else {})}
+            **({"service": service} if service else {}), **({"theme": theme} if theme else {})}
 
     def link(**changes: str | None) -> str:
         """Return this list's address with some filters changed (None drops one)."""
@@ -78,7 +87,8 @@ def index():
         items=items, counts=counts, status=status,
         service=service, services=services, labels=STATUS_LABELS, flags=FLAG_LABELS,
         when=when, link=link, saved=request.args.get("saved"), args=args,
-        zone=zone_name(offset), max_note=store.comments.MAX_NOTE)
+        zone=zone_name(offset), max_note=store.comments.MAX_NOTE, themes=themes, theme=theme,
+        found=found, others=OTHERS)
 
 
 @bp.post("/comments/<response_id>")
