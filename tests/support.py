@@ -90,7 +90,7 @@ def with_pragma(monkeypatch, pragma: str) -> None:
 # Values for the URL parameters of the staff pages that act on one thing.
 SAMPLE_ARGS = {"kiosk_id": 1, "user_id": 1, "code": "KK", "direction": "up",
                "response_id": "00000000-0000-4000-8000-000000000001", "first": 1, "last": 2,
-               "action_id": 1}
+               "action_id": 1, "theme_id": 1}
 # Every staff page a browser opens by address (GET) and the least role that may open it,
 # pages about one thing with SAMPLE_ARGS. The one table of pages and roles: a new page must
 # be added here, or test_access's test_every_staff_page_is_in_the_table fails, so no page
@@ -115,6 +115,9 @@ LEAST_ROLE = {
     "/staff/services/new": "admin",
     "/staff/services/KK/edit": "admin",
     "/staff/services/KK/retire": "admin",
+    "/staff/settings/themes": "admin",
+    "/staff/settings/themes/1/edit": "admin",
+    "/staff/settings/themes/1/retire": "admin",
     "/staff/kiosks": "admin",
     "/staff/kiosks/new": "admin",
     "/staff/kiosks/1/edit": "admin",

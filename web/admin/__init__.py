@@ -24,9 +24,15 @@ REFUSALS = {
                             "spasi, paling banyak 20 (misalnya SKTM)."),
     ("code", "taken"): _l("Kode layanan: %(code)s sudah dipakai. Pilih kode lain."),
     ("name", "required"): _l("Nama wajib diisi."),
+    ("name", "too_long"): _l("Nama paling banyak %(max)s huruf."),
+    ("keywords", "required"): _l("Kata kunci: isi paling sedikit satu kata kunci."),
+    ("keywords", "too_many"): _l("Kata kunci: %(count)s kata kunci, paling banyak %(max)s."),
+    ("keywords", "too_long"): _l("Kata kunci: “%(keyword)s…” terlalu panjang, "
+                                 "paling banyak %(max)s huruf per kata kunci."),
     ("question_order", "repeated"): _l(
         "Urutan pertanyaan: nomor %(number)s dipilih untuk lebih dari satu unsur "
         "(%(codes)s). Pakai setiap nomor 1 sampai %(count)s tepat satu kali."),
+    ("unsur", "invalid"): _l("Unsur tidak dikenal."),
     ("role", "invalid"): _l("Peran tidak dikenal."),
     ("role", "self"): _l("Anda tidak dapat menurunkan peran Anda sendiri. Minta admin lain "
                          "melakukannya."),
@@ -87,7 +93,7 @@ def index():
         "admin/index.html", settings=settings, waiting=waiting,
         services=store.services.count_active(db), kiosks=store.kiosks.count_active(db),
         accounts=store.accounts.count_active(db),
-        questions=len(office.questions(settings)))
+        questions=len(office.questions(settings)), themes=len(store.themes.active(db)))
 
 
 # --- services ------------------------------------------------------------------------
@@ -104,4 +110,5 @@ from web.admin import (  # noqa: E402,F401
     phone,
     services,
     survey,
+    themes,
 )
