@@ -79,10 +79,7 @@ def new():
         else:
             flash(_("Tindak lanjut ditambahkan."), "info")
             return redirect(url_for(".show", action_id=action_id))
-    if form.errors:
-        not_saved(form)
-        return render_template("staff/action_form.html", form=form, action=None), 400
-    return render_template("staff/action_form.html", form=form, action=None)
+    return _form_page(form, None)
 
 
 @bp.route("/actions/<int:action_id>/edit", methods=["GET", "POST"])
@@ -104,10 +101,15 @@ def edit(action_id: int):
         else:
             flash(_("Tindak lanjut disimpan."), "info")
             return redirect(url_for(".show", action_id=action_id))
+    return _form_page(form, action)
+
+
+def _form_page(form: ActionForm, action) -> tuple[str, int]:
+    """Show the action form; 400 with what to mend when it was sent and refused."""
     if form.errors:
         not_saved(form)
         return render_template("staff/action_form.html", form=form, action=action), 400
-    return render_template("staff/action_form.html", form=form, action=action)
+    return render_template("staff/action_form.html", form=form, action=action), 200
 
 
 def _page(action_id: int, form: StatusForm | None = None):

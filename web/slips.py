@@ -7,11 +7,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from markupsafe import Markup
-from wtforms import IntegerField, SelectChoice, SelectField
+from wtforms import SelectChoice, SelectField
 from wtforms.validators import ValidationError
 
 import store
 from results import slip_sheet
+from web.admin import WholeNumber
 from web.auth import actor, requires
 from web.database import get_db
 from web.helpers import office_settings, office_tz
@@ -27,23 +28,8 @@ def survey_address() -> str:
             or tablet_base_url(request.host_url, request.host)).rstrip("/")
 
 
-class Count(IntegerField):
-    """How many slips to make: a whole number from 1 to store.slips.MAX_SLIPS."""
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            self.data = None  # one message, from pre_validate, in the page's language
-
-    def pre_validate(self, form):
-        if self.data is None or not 1 <= self.data <= store.slips.MAX_SLIPS:
-            raise ValidationError(_("Jumlah kupon: isi angka bulat dari 1 sampai %(n)s.",
-                                    n=store.slips.MAX_SLIPS))
-
-
 class SlipsForm(FlaskForm):
-    count = Count(_l("Jumlah kupon"), default=10)
+    count = WholeNumber(_l("Jumlah kupon"), bounds=(1, store.slips.MAX_SLIPS), default=10)
     service = SelectField(_l("Layanan"), validate_choice=False)
 
     def validate_service(self, field):

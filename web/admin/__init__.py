@@ -59,7 +59,12 @@ class ActionForm(FlaskForm):
 
 
 class WholeNumber(IntegerField):
-    """A whole number within the bounds ikm.office.LIMITS gives its setting."""
+    """A whole number within `bounds`, else those ikm.office.LIMITS gives its setting."""
+
+    def __init__(self, label=None, validators=None, bounds: tuple[int, int] | None = None,
+                 **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.bounds = bounds
 
     def process_formdata(self, valuelist):
         try:
@@ -68,7 +73,7 @@ class WholeNumber(IntegerField):
             self.data = None  # one message, from pre_validate, in the page's language
 
     def pre_validate(self, form):
-        low, high = office.LIMITS[self.name]
+        low, high = self.bounds or office.LIMITS[self.name]
         if self.data is None or not low <= self.data <= high:
             raise ValidationError(_("%(label)s: isi angka bulat dari %(low)s sampai %(high)s.",
                                     label=self.label.text, low=low, high=high))
