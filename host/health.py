@@ -15,10 +15,14 @@ from ikm import clock, health, release
 FRESH_KIOSK = timedelta(hours=1)
 
 
-def server_clock(db: Database, now: datetime) -> clock.ServerClock | None:
-    """Judge the server's clock against what it cannot precede (ikm.clock.server_behind)."""
+def server_clock(db: Database, now: datetime, kiosks: list[dict[str, Any]] | None = None
+                 ) -> clock.ServerClock | None:
+    """Judge the server's clock against what it cannot precede (ikm.clock.server_behind).
+
+    `kiosks` is store.kiosks.heard(db) when the caller has read it already.
+    """
     made = datetime.combine(release.DATE, datetime.min.time(), timezone.utc)
-    kiosks = store.kiosks.heard(db)
+    kiosks = store.kiosks.heard(db) if kiosks is None else kiosks
     stored = [datetime.fromisoformat(t) for t in
               (store.responses.newest_received(db), *(k["last_seen"] for k in kiosks)) if t]
     kiosk_clocks = []
@@ -32,8 +36,10 @@ def server_clock(db: Database, now: datetime) -> clock.ServerClock | None:
 
 
 def facts(db: Database, folder: Path, settings: dict[str, Any], now: datetime,
-          clock_found: clock.ServerClock | None) -> health.Facts:
-    """Return what the health rules need, read now."""
+          clock_found: clock.ServerClock | None, kiosks: list[dict[str, Any]] | None = None
+          ) -> health.Facts:
+    """Return what the health rules need, read now (`kiosks` as for server_clock)."""
+    kiosks = store.kiosks.heard(db) if kiosks is None else kiosks
     newest = store.backups.newest(folder)
     outcome = store.backups.last_outcome(folder)
     second = settings["backup_folder"]
@@ -54,7 +60,7 @@ def facts(db: Database, folder: Path, settings: dict[str, Any], now: datetime,
         second_folder_problem=second_folder_problem(second, outcome),
         disk_free=free, disk_total=total,
         kiosks=[health.Kiosk(k["name"], k["last_seen"] and datetime.fromisoformat(k["last_seen"]),
-                             k["rejected"] or 0) for k in store.kiosks.heard(db)],
+                             k["rejected"] or 0) for k in kiosks],
         server_clock=clock_found)
 
 

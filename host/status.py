@@ -84,8 +84,9 @@ def report(folder: Path, database: Path, autostart: Callable[[Path], tuple[bool,
                 lines.append(f"Database:      {database}, {_size(database.stat().st_size)}, "
                              f"{store.responses.count_all(db)} responses")
                 settings = store.settings.read(db)
-                found = gathered.facts(db, folder, settings, now, gathered.server_clock(db, now))
                 kiosks = store.kiosks.heard(db)
+                found = gathered.facts(db, folder, settings, now,
+                                       gathered.server_clock(db, now, kiosks), kiosks)
         except (sqlite3.Error, OSError) as exc:
             lines.append(f"Database:      {database} cannot be read ({exc})")
             attention.append(f"the database cannot be read: {exc}")

@@ -10,6 +10,7 @@ from flask import Flask, current_app, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+import store
 from host import health as gathered
 from ikm import health
 from web.database import get_db
@@ -58,9 +59,11 @@ def concerns() -> list[health.Concern]:
     now = datetime.now(timezone.utc)
     keeper = current_app.extensions.get("upkeep")
     # Without the server's upkeep (another WSGI server, a test) the clock is judged here.
-    server_clock = keeper.server_clock if keeper is not None else gathered.server_clock(db, now)
+    kiosks = store.kiosks.heard(db)
+    server_clock = (keeper.server_clock if keeper is not None
+                    else gathered.server_clock(db, now, kiosks))
     found = health.concerns(gathered.facts(db, Path(current_app.instance_path),
-                                           office_settings(), now, server_clock))
+                                           office_settings(), now, server_clock, kiosks))
     current_app.extensions["health_strip"] = (time.monotonic() + seconds, found)
     return found
 
