@@ -44,7 +44,8 @@ def kiosk_turn(kiosk: dict[str, Any]) -> Iterator[None]:
                          **{"Retry-After": str(kiosk_turns.RETRY_AFTER_SECONDS)}))
 
 
-def _json_body() -> Any:
+def json_body() -> Any:
+    """Return the request's JSON body; 415 for another type, 400 when unreadable."""
     if request.mimetype != "application/json":
         abort(json_error(415, "Content-Type", "send the response as application/json"))
     try:
@@ -77,7 +78,7 @@ def post_responses():
     """Store one response or a list of them; idempotent on each response's id."""
     kiosk = _kiosk()
     with kiosk_turn(kiosk):
-        body = _json_body()
+        body = json_body()
         db = get_db()
         services = store.services.codes(db)
         settings = office_settings()
@@ -119,7 +120,7 @@ def kiosk_hello():
     kiosk = _kiosk()
     with kiosk_turn(kiosk):
         # pair.js says hello with no body; a report that is sent must be readable JSON.
-        report_ = _json_body() if request.is_json and request.content_length else {}
+        report_ = json_body() if request.is_json and request.content_length else {}
         status = store.kiosks.status_from_report(report_ if isinstance(report_, dict) else {},
                                                  _kiosk_clock())
         db = get_db()

@@ -8,7 +8,6 @@ field validated, the slip used once, the poster once a day per browser.
 from __future__ import annotations
 
 import contextlib
-import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,7 +17,7 @@ from flask_babel import gettext as _
 import store
 from ikm.validation import Incoming, Invalid, clock_time, parse
 from web import kiosk_turns
-from web.api import server_clock
+from web.api import json_body, server_clock
 from web.database import get_db, write_turn
 from web.errors import json_error
 from web.helpers import office_settings
@@ -51,14 +50,7 @@ def _body() -> Any:
         abort(json_error(411, "body", "send the length of the body (Content-Length)"))
     if request.content_length > MAX_BODY:
         abort(json_error(413, "body", f"the body is over {MAX_BODY // 1024} kB"))
-    if request.mimetype != "application/json":
-        abort(json_error(415, "Content-Type", "send the response as application/json"))
-    try:
-        return json.loads(request.get_data(cache=False))
-    except (ValueError, UnicodeDecodeError):
-        abort(json_error(400, "body", "the body is not valid JSON"))
-    except RecursionError:
-        abort(json_error(400, "body", "the JSON is nested too deeply"))
+    return json_body()
 
 
 def _parse(item: Any, services: set[str], channel: str, slip: str | None,
