@@ -240,3 +240,25 @@ BAD_ENTRY = {
     "id": "00000000-0000-4000-8000-000000000000", "service": "KK",
     "answered_at": "2026-11-01T09:00:00+07:00", "answers": {"U1": 9},
 }
+
+
+# --- staff pages in a browser ----------------------------------------------------------
+
+def staff_page(browser, url: str, username: str, password: str, width: int = 1280):
+    """Return a new browser page signed in as a staff account."""
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.goto(f"{url}/login")
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.click("#submit")
+    return page
+
+
+def print_pdf(page, path) -> tuple[int, str]:
+    """Print the page as the office would (A4, print media) to `path`; return its page count
+    and what pdfinfo says of it."""
+    page.emulate_media(media="print")
+    page.pdf(path=str(path), format="A4", print_background=True, prefer_css_page_size=True)
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True).stdout
+    pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages")))
+    return pages, info

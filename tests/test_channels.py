@@ -10,6 +10,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from support import staff_page
 
 import store
 from ikm import office
@@ -168,11 +169,7 @@ def test_which_channels_a_table_shows(found, selected, shown, db):
 @pytest.mark.slow
 def test_the_channel_table_on_screen(sent, live_server, browser):
     store.accounts.create_user(sent, "camat", "rahasia-camat", "viewer", actor=COMMAND_LINE)
-    page = browser.new_page(viewport={"width": 1100, "height": 900})
-    page.goto(f"{live_server.url}/login")
-    page.fill("#username", "camat")
-    page.fill("#password", "rahasia-camat")
-    page.click("#submit")
+    page = staff_page(browser, live_server.url, "camat", "rahasia-camat", width=1100)
     page.goto(f"{live_server.url}/staff/?{ARGS}")
     card = page.locator("#saluran")
     assert card.locator("tbody tr").count() == 4

@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from support import print_pdf, staff_page
 
 import store
 from bench.seed import seed
@@ -87,11 +88,7 @@ needs_pdf_tools = pytest.mark.skipif(not shutil.which("pdftotext"),
 def test_report_prints_on_at_most_four_a4_pages_with_the_api_numbers(
         seeded, live_server, browser, client, tmp_path):
     store.accounts.create_user(seeded, "camat", "rahasia-camat", "viewer", actor=COMMAND_LINE)
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.goto(f"{live_server.url}/login")
-    page.fill("#username", "camat")
-    page.fill("#password", "rahasia-camat")
-    page.click("#submit")
+    page = staff_page(browser, live_server.url, "camat", "rahasia-camat")
     page.goto(f"{live_server.url}/staff/report?kind=month&from=2026-10-01")
 
     # The charts are drawn: a bar per unsur, a marker per month of the trend.
@@ -100,11 +97,8 @@ def test_report_prints_on_at_most_four_a4_pages_with_the_api_numbers(
     assert page.locator("[data-figure=trend] .trace.scatter .point").count() == 12
 
     pdf = tmp_path / "laporan.pdf"
-    page.emulate_media(media="print")
-    page.pdf(path=str(pdf), format="A4", print_background=True, prefer_css_page_size=True)
+    pages, info = print_pdf(page, pdf)
     page.close()
-    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
-    pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages")))
     assert 1 <= pages <= 4
     assert "A4" in info or "595.2 x 841.92" in info or "595 x 842" in info
 

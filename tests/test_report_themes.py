@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from support import print_pdf, staff_page
 
 import store
 from bench.seed import COMMENTS, seed
@@ -32,20 +33,13 @@ VARIED = [*COMMENTS,
 
 def _print(browser, live_server, path: Path) -> tuple[int, str]:
     """Sign in as a viewer, print October's report to a PDF; return its pages and text."""
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.goto(f"{live_server.url}/login")
-    page.fill("#username", "camat")
-    page.fill("#password", "rahasia-camat")
-    page.click("#submit")
+    page = staff_page(browser, live_server.url, "camat", "rahasia-camat")
     page.goto(f"{live_server.url}/staff/report?kind=month&from=2026-10-01")
     page.wait_for_selector("[data-figure=unsur] .main-svg")
     OUTPUT.mkdir(parents=True, exist_ok=True)
     page.locator("[data-comment-themes]").screenshot(path=str(OUTPUT / f"{path.stem}.png"))
-    page.emulate_media(media="print")
-    page.pdf(path=str(path), format="A4", print_background=True, prefer_css_page_size=True)
+    pages, _ = print_pdf(page, path)
     page.close()
-    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True).stdout
-    pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages")))
     text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
                           text=True).stdout
     shutil.copy(path, OUTPUT / path.name)
