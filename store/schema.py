@@ -15,6 +15,7 @@ from sqlite_utils.migrations import Migrations
 
 from ikm import clock, office
 from ikm.method import PERMENPAN_2017
+from ikm.reasons import DEFAULT_REASONS
 from ikm.themes import DEFAULT_THEMES
 
 log = logging.getLogger(__name__)
@@ -284,3 +285,25 @@ def _default_themes(db: Database) -> None:
         {"unsur": unsur, "name": name, "name_en": name_en, "keywords": json.dumps(list(words)),
          "position": n, "active": 1, "created_at": now}
         for n, (unsur, name, name_en, words) in enumerate(DEFAULT_THEMES, start=1))
+
+
+@migrations(name="0012_reasons")
+def _reasons(db: Database) -> None:
+    # "Apa yang kurang?": the reasons a citizen may tap after an unhappy face, per unsur,
+    # renamed or retired by staff but never deleted, so that past counts keep their names.
+    db.table("reasons").create(
+        {"id": int, "unsur": str, "name": str, "name_en": str, "position": int,
+         "active": int, "created_at": str},
+        pk="id", not_null={"unsur", "name", "position", "active", "created_at"},
+        defaults={"active": 1})
+    now = clock.utc_now()
+    db.table("reasons").insert_all(
+        {"unsur": unsur, "name": name, "name_en": name_en, "position": n, "active": 1,
+         "created_at": now}
+        for n, (unsur, name, name_en) in enumerate(DEFAULT_REASONS, start=1))
+    # At most one reason per unsur of a response, stored with it in one transaction.
+    db.table("response_reasons").create(
+        {"response_id": str, "unsur": str, "reason_id": int},
+        pk=("response_id", "unsur"),
+        foreign_keys=[("response_id", "responses", "id"), ("reason_id", "reasons", "id")])
+    db.table("response_reasons").create_index(["reason_id"])
