@@ -52,7 +52,17 @@ DEFAULTS: dict[str, Any] = {
     "survey_address": "",
     "slip_days": 14,  # a slip not answered within this many days expires
     "poster_enabled": False,  # the standing poster's QR (no code) takes responses
+    # E-mail of alerts (ikm.mail): "" host sends none, and alerts show on the staff pages only.
+    "smtp_host": "",
+    "smtp_port": 587,
+    "smtp_security": "starttls",  # or "ssl" (port 465), or "none" (a server on the LAN)
+    "smtp_user": "",
+    "smtp_password": "",  # never shown on a page, never written to the audit log
+    "smtp_from": "",  # "" for the account's name, when that is an address
+    "alert_recipients": [],
 }
+# Settings stored but never shown back or written to the audit log.
+SECRETS = frozenset({"smtp_password"})
 
 # Inclusive bounds of the numeric settings: outside them a kiosk becomes unusable.
 LIMITS = {
@@ -63,6 +73,7 @@ LIMITS = {
     "burst_window_seconds": (10, 3600),
     "session_idle_hours": (1, 72),
     "slip_days": (1, 365),
+    "smtp_port": (1, 65535),
 }
 
 
