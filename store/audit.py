@@ -12,7 +12,8 @@ from ikm.clock import utc_now
 # The kinds of event; the audit page words them in the reader's language.
 ACTIONS = ("login", "login_failed", "login_locked", "logout", "setup", "password", "export",
            "settings", "service", "kiosk", "user", "population", "flagged", "comment",
-           "backup", "restore", "unlock", "slips", "paper", "action", "theme")
+           "backup", "restore", "unlock", "slips", "paper", "action", "theme",
+           "alert", "mail")
 # Failed sign-ins from one address for one name within this window share one counted row,
 # so a flood of them cannot push the real events off the page.
 FAILURE_WINDOW = timedelta(minutes=15)

@@ -307,3 +307,25 @@ def _reasons(db: Database) -> None:
         pk=("response_id", "unsur"),
         foreign_keys=[("response_id", "responses", "id"), ("reason_id", "reasons", "id")])
     db.table("response_reasons").create_index(["reason_id"])
+
+
+@migrations(name="0013_alerts")
+def _alerts(db: Database) -> None:
+    # What staff are told of (a drop, a grade fallen, an action overdue), one row per cause
+    # however often it is found, kept after it is acknowledged.
+    db.table("alerts").create(
+        {"id": int, "cause": str, "kind": str, "subject": str, "month": str, "details": str,
+         "raised_at": str, "acknowledged_at": str, "acknowledged_by": str, "note": str},
+        pk="id", not_null={"cause", "kind", "subject", "details", "raised_at"})
+    db.table("alerts").create_index(["cause"], unique=True)
+    db.table("alerts").create_index(["acknowledged_at", "raised_at"])
+    # E-mail waiting to go out, kept after it went: retried with growing pauses while the
+    # network is down, never dropped.
+    db.table("mail").create(
+        {"id": int, "alert_id": int, "recipient": str, "subject": str, "body": str,
+         "created_at": str, "attempts": int, "next_try_at": str, "last_error": str,
+         "last_try_at": str, "sent_at": str},
+        pk="id", not_null={"recipient", "subject", "body", "created_at", "attempts",
+                           "next_try_at"},
+        defaults={"attempts": 0}, foreign_keys=[("alert_id", "alerts", "id")])
+    db.execute("CREATE INDEX mail_waiting ON mail(next_try_at) WHERE sent_at IS NULL")

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from ikm.office import DEFAULTS
+from ikm.office import DEFAULTS, SECRETS
 from store import audit
 from store.schema import write_transaction
 
@@ -30,5 +30,7 @@ def save(db: Database, values: dict[str, Any], *, actor: audit.Actor) -> None:
     with write_transaction(db):
         db.table("settings").upsert_all(
             ({"key": k, "value": json.dumps(v)} for k, v in values.items()), pk="key")
-        detail = " ".join(f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in changed.items())
+        # A secret's change is noted, its value never: admins read this log, and copy it.
+        detail = " ".join(f"{k}=[changed]" if k in SECRETS else
+                          f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in changed.items())
         audit.record(db, "settings", actor, detail or "unchanged")

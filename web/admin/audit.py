@@ -23,6 +23,7 @@ LABELS = {
     "unlock": _l("batas masuk dicabut"), "slips": _l("kupon survei dicetak"),
     "paper": _l("formulir kertas"), "action": _l("rencana tindak lanjut"),
     "theme": _l("tema kritik dan saran"),
+    "alert": _l("peringatan ditangani"), "mail": _l("e-mail uji"),
 }
 
 
