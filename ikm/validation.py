@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Container
+from collections.abc import Container, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -10,6 +10,7 @@ from typing import Any
 from ikm.office import QUESTIONNAIRES
 from ikm.periods import EARLIEST, LATEST
 from ikm.profile import AGE_GROUP, EDUCATION, GENDER, OCCUPATION, age_group
+from ikm.reasons import UNHAPPY
 
 MAX_COMMENT = 2000
 MAX_DURATION_MS = 24 * 3600 * 1000
@@ -36,6 +37,7 @@ class Incoming:
     duration_ms: int | None = None
     profile: dict[str, Any] = field(default_factory=dict)
     comment: str | None = None
+    reasons: dict[str, int] = field(default_factory=dict)  # unsur -> why it was unhappy
     # Where it came from (CHANNELS), set by the route that took it, never by the sender.
     channel: str = "kiosk"
     slip: str | None = None  # phone: the one-time code of the slip it answers
@@ -106,6 +108,23 @@ def _text(field: str, value: str) -> str:
     return value
 
 
+def _reasons(value: Any, answers: dict[str, int], known: Mapping[int, str]) -> dict[str, int]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise Invalid("reasons", "must be an object such as {\"U9\": 12}")
+    reasons = {}
+    for code, reason in value.items():
+        if reason is None:
+            continue
+        if answers.get(code) not in UNHAPPY:
+            raise Invalid(f"reasons.{code}", "a reason is given only with an answer of 1 or 2")
+        if not _integer(reason) or known.get(reason) != code:
+            raise Invalid(f"reasons.{code}", f"{reason!r} is not a reason for {code}")
+        reasons[code] = reason
+    return reasons
+
+
 def clock_time(value: Any) -> datetime | None:
     """Return an ISO 8601 time with offset within the years a clock may show, else None."""
     if not isinstance(value, str):
@@ -140,8 +159,12 @@ CHANNELS = (KIOSK, PHONE, POSTER, PAPER)
 BURST_CHANNELS = (KIOSK, POSTER)  # where many surveys in a minute mean one hand at work
 
 
-def parse(obj: Any, services: Container[str]) -> Incoming:
-    """Validate one response object; raise Invalid naming the first bad field."""
+def parse(obj: Any, services: Container[str], reasons: Mapping[int, str] | None = None
+          ) -> Incoming:
+    """Validate one response object; raise Invalid naming the first bad field.
+
+    `reasons` maps the office's reason ids to their unsur (store.reasons.unsur_of).
+    """
     if not isinstance(obj, dict):
         raise Invalid("response", "must be a JSON object")
     try:
@@ -166,10 +189,12 @@ def parse(obj: Any, services: Container[str]) -> Incoming:
         comment = _text("comment", comment).replace("\x00", "").strip() or None
         if comment and len(comment) > MAX_COMMENT:
             raise Invalid("comment", f"{len(comment)} characters; at most {MAX_COMMENT}")
+    answers = _answers(obj.get("answers"), questionnaire)
     return Incoming(
         id=rid, service=service, answered_at=_time(obj.get("answered_at")),
-        questionnaire=questionnaire, answers=_answers(obj.get("answers"), questionnaire),
-        duration_ms=duration, profile=_profile(obj.get("profile")), comment=comment,
+        questionnaire=questionnaire, answers=answers, duration_ms=duration,
+        profile=_profile(obj.get("profile")), comment=comment,
+        reasons=_reasons(obj.get("reasons"), answers, reasons or {}),
     )
 
 

@@ -27,6 +27,8 @@
       this.service = null;
       this.answers = {};
       this.profile = {};
+      this.reasons = {};  // unsur -> the reason tapped after an unhappy face
+      this.asking = null;  // the unsur whose "Apa yang kurang?" is on screen
       this.comment = "";
       this.startedAt = this.lastAt = Date.now();
     }
@@ -49,6 +51,7 @@
         duration_ms: at - this.startedAt,
         answers: this.answers,
         profile: this.profile,
+        reasons: this.reasons,
         comment: this.comment || null,
       };
     }
@@ -112,7 +115,8 @@
     $$("[data-text]").forEach((el) => { el.textContent = t(el.dataset.text); });
     comment.placeholder = t("comment_placeholder");
     renderServices();
-    if (survey && survey.step >= 0) renderStep();
+    if (survey && survey.asking) askWhy(survey.asking);
+    else if (survey && survey.step >= 0) renderStep();
   }
 
   /** Ignore taps for a moment after a new screen (CSS: body.settling turns them off). */
@@ -177,6 +181,7 @@
   /** Show the survey's current step: a question, a profile field, or the comment. */
   function renderStep() {
     const step = survey.current;
+    survey.asking = null;
     progress(survey.step + 1);
     $(".progress-text").textContent = step.kind === "question"
       ? t("progress", { n: survey.step + 1, total: config.questions.length }) : "";
@@ -205,6 +210,24 @@
     }
   }
 
+  /** After an unhappy face, ask what fell short, if the office listed reasons; else false. */
+  function askWhy(code) {
+    const reasons = config.reasons[code];
+    if (!reasons || !reasons.length || survey.answers[code] > 2) return false;
+    survey.asking = code;
+    $(".reason-question").textContent = survey.current.q.text[lang];
+    const box = $("#reason .options");
+    box.textContent = "";
+    for (const r of reasons) {
+      const b = button("option", { reason: r.id });
+      b.textContent = r.name[lang];
+      b.classList.toggle("chosen", survey.reasons[code] === r.id);
+      box.append(b);
+    }
+    show("reason");
+    return true;
+  }
+
   /** A citizen tapped Start: a new survey, beginning with the service. */
   function start() {
     survey = new Survey();
@@ -225,7 +248,9 @@
   /** Back one step; back from the service ends the survey. */
   function back() {
     if (!survey) return;
-    if (survey.step === 0 && !config.service) {
+    if (survey.asking) {
+      renderStep();  // back to the question the reason was for
+    } else if (survey.step === 0 && !config.service) {
       survey.step = -1;
       show("service");
       progress(0);
@@ -287,14 +312,16 @@
     restart: reset,
     language: () => setLanguage(lang === "id" ? "en" : "id"),
     skip: () => { delete survey.profile[survey.current.f.key]; next(); },
+    skip_reason: () => { delete survey.reasons[survey.asking]; next(); },
     finish: () => { comment.value = ""; finish(false); },
     send: () => finish(false),
   };
 
   document.addEventListener("click", (e) => {
-    const el = e.target.closest("[data-action],[data-service],[data-answer],[data-option]");
+    const el = e.target.closest(
+      "[data-action],[data-service],[data-answer],[data-option],[data-reason]");
     if (!el) return;
-    const { action, service, answer, option } = el.dataset;
+    const { action, service, answer, option, reason } = el.dataset;
     if (action) {
       actions[action]?.();
     } else if (service !== undefined) {
@@ -302,7 +329,13 @@
       survey.step = -1;
       next();
     } else if (answer !== undefined) {
-      survey.answers[survey.current.q.code] = Number(answer);
+      const code = survey.current.q.code;
+      survey.answers[code] = Number(answer);
+      if (askWhy(code)) return;
+      delete survey.reasons[code];  // answered again, happier: the old reason goes
+      next();
+    } else if (reason !== undefined) {
+      survey.reasons[survey.asking] = Number(reason);
       next();
     } else if (option !== undefined) {
       survey.profile[survey.current.f.key] = option;

@@ -18,6 +18,7 @@ from store import (  # noqa: F401 (re-exported)
     paper_entries,
     populations,
     poster,
+    reasons,
     responses,
     schema,
     services,

@@ -12,7 +12,7 @@ from sqlite_utils import Database
 from ikm import clock
 from ikm.clock import parse_offset, utc_now
 from ikm.validation import KIOSK, PAPER, POSTER, Incoming, Invalid, abuse_flag
-from store import audit, kiosks, paper, slips
+from store import audit, kiosks, paper, reasons, slips
 from store.schema import ANSWER_COLUMNS, one, unavailable, write_transaction
 
 STORED, DUPLICATE = "stored", "duplicate"
@@ -104,11 +104,16 @@ def record(db: Database, kiosk: dict[str, Any] | None, items: list[Incoming],
             flag = abuse_flag(r, recent, settings)
             rows.append((n, _row(r, kiosk_id, flag, received_at, placed, at, local_date,
                                  entered_by)))
+        left_out = set()
         for n, problem in _insert(db, rows):
+            left_out.add(n)
             statuses[n] = problem
             slip = items[n].slip
             if slip:  # the slip stays unused until a response is stored for it
                 slips.release(db, slip)
+        reasons.store_given(db, [(items[n].id, code, reason) for n, _ in rows
+                                 if n not in left_out
+                                 for code, reason in items[n].reasons.items()])
         if kiosk is not None:
             kiosks.seen(db, kiosk)
         if then is not None:

@@ -85,12 +85,33 @@ def with_pragma(monkeypatch, pragma: str) -> None:
     monkeypatch.setattr("web.database.connect", faulty)
 
 
+# --- responses -------------------------------------------------------------------------
+
+def answer_rows(n: int, high: int, low: int, **unsur: tuple[int, ...]) -> list[dict]:
+    """n respondents' answers to every unsur: high and low in turn, or an unsur's own turn."""
+    cycles = {c: unsur.get(c, (high, low)) for c in office.QUESTIONNAIRES["full"]}
+    return [{c: turn[i % len(turn)] for c, turn in cycles.items()} for i in range(n)]
+
+
+def record_answers(db, day: str, rows: list[dict]) -> None:
+    """Store responses to service KK on an office day, one per row of answers."""
+    import uuid
+
+    from ikm.validation import parse
+
+    items = [parse({"id": str(uuid.uuid4()), "service": "KK", "answers": row,
+                    "answered_at": f"{day}T{8 + i % 8:02d}:{i % 60:02d}:00+07:00"}, {"KK"})
+             for i, row in enumerate(rows)]
+    store.responses.record(db, None, items, {**office.DEFAULTS, "min_survey_seconds": 0})
+
+
 # --- who may open what -------------------------------------------------------------------
 
 # Values for the URL parameters of the staff pages that act on one thing.
 SAMPLE_ARGS = {"kiosk_id": 1, "user_id": 1, "code": "KK", "direction": "up",
                "response_id": "00000000-0000-4000-8000-000000000001", "first": 1, "last": 2,
-               "action_id": 1, "theme_id": 1}
+               "action_id": 1, "theme_id": 1,
+               "reason_id": 1}
 # Every staff page a browser opens by address (GET) and the least role that may open it,
 # pages about one thing with SAMPLE_ARGS. The one table of pages and roles: a new page must
 # be added here, or test_access's test_every_staff_page_is_in_the_table fails, so no page
@@ -118,6 +139,9 @@ LEAST_ROLE = {
     "/staff/settings/themes": "admin",
     "/staff/settings/themes/1/edit": "admin",
     "/staff/settings/themes/1/retire": "admin",
+    "/staff/settings/reasons": "admin",  # the chips after an unhappy face
+    "/staff/settings/reasons/1/edit": "admin",
+    "/staff/settings/reasons/1/retire": "admin",
     "/staff/kiosks": "admin",
     "/staff/kiosks/new": "admin",
     "/staff/kiosks/1/edit": "admin",
@@ -141,6 +165,8 @@ LEAST_ROLE = {
     "/staff/actions/new": "staff",
     "/staff/actions/1": "viewer",  # test_access makes action 1
     "/staff/actions/1/edit": "staff",
+    "/staff/alerts": "viewer",  # alerts: seen by all, acknowledged by staff
+    "/staff/settings/mail": "admin",  # the SMTP server and its password (never shown)
 }
 ROLES = ("viewer", "staff", "admin")
 
@@ -234,6 +260,19 @@ def pair(page, server, token) -> None:
     page.goto(f"{server.url}/kiosk/pair#{token}")
     page.wait_for_url(f"{server.url}/kiosk/", timeout=10000)
     page.wait_for_selector("#welcome", state="visible")
+
+
+def tap_face(page, answer: int) -> None:
+    """Tap a face and wait until the survey moved on one step; an unhappy face brings the
+    reason screen ("Apa yang kurang?"), which this skips."""
+    from playwright.sync_api import expect  # only the browser tests have a page to tap
+
+    before = int(page.get_attribute(".progress", "aria-valuenow"))
+    page.tap(f'#question .face[data-answer="{answer}"]')
+    if answer <= 2:
+        expect(page.locator("#reason")).to_be_visible()
+        page.tap("#reason .skip")
+    expect(page.locator(".progress")).to_have_attribute("aria-valuenow", str(before + 1))
 
 
 BAD_ENTRY = {

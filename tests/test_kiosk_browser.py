@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
+from support import tap_face
 
 import store
 from ikm.__main__ import main as calculator
@@ -63,7 +64,7 @@ def start_survey(page, service: str = "KTP-EL") -> None:
 
 def answer_questions(page, answers) -> None:
     for a in answers:
-        tap_and_advance(page, face(a))
+        tap_face(page, a)
 
 
 def take_survey(page, answers, service: str = "KTP-EL", profile=(None,) * len(FIELDS),
@@ -190,7 +191,7 @@ def test_short_mode_asks_u7_u3_u9_and_scores_as_short(live_server, db, kiosk_tok
     asked = []
     for a in (4, 2, 3):
         asked.append(page.locator(".question-text").text_content())
-        tap_and_advance(page, face(a))
+        tap_face(page, a)
     expect(page.locator("#profile")).to_be_visible()
     assert asked == [PERMENPAN_2017.unsur_by_code(c).question for c in ("U7", "U3", "U9")]
     for _ in FIELDS:
@@ -215,7 +216,7 @@ def test_back_shows_the_earlier_answer_and_a_changed_answer_is_stored(live_serve
     pair(page, live_server.url, kiosk_token)
     start_survey(page)
     first_question = page.locator(".question-text").text_content()
-    tap_and_advance(page, face(2))
+    tap_face(page, 2)
     expect(page.locator(".progress-text")).to_have_text("Pertanyaan 2 dari 9")
     page.tap(".bar .back")
     expect(page.locator(".progress-text")).to_have_text("Pertanyaan 1 dari 9")

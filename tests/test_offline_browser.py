@@ -5,7 +5,7 @@ import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from support import BAD_ENTRY, pair, prepare, rows
+from support import BAD_ENTRY, pair, prepare, rows, tap_face
 
 from store.schema import connect
 
@@ -28,7 +28,7 @@ def take_survey(page, service: str, answers: list[int]) -> None:
     page.tap("#welcome .start")
     page.tap(f"[data-service='{service}']")
     for answer in answers:
-        page.tap(f"#question .face[data-answer='{answer}']")
+        tap_face(page, answer)
     for _ in range(4):
         page.tap("#profile .skip")
     page.tap("[data-action=finish]")

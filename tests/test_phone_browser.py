@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
-from support import PASSWORD
+from support import PASSWORD, tap_face
 
 import store
 from ikm.profile import FIELDS
@@ -92,7 +92,7 @@ def test_a_slips_link_is_answered_by_touch_and_counts_once(phone, live_server, d
         assert box["x"] >= 0 and box["x"] + box["width"] <= 390, box
     shoot(page, "question")
     for answer in ANSWERS:
-        tap_and_advance(page, face(answer))
+        tap_face(page, answer)
     finish(page)
     (row,) = wait_for_rows(db, code, 1)
     assert (row["channel"], row["u1"], row["u9"]) == ("phone", 4, 3)
@@ -121,9 +121,9 @@ def test_a_phone_that_loses_the_network_sends_once_it_is_back(phone, live_server
     shoot(page, "service")
     page.tap('#service .tile[data-service="IMB"]')
     for answer in ANSWERS[:-1]:
-        tap_and_advance(page, face(answer))
+        tap_face(page, answer)
     phone.set_offline(True)
-    tap_and_advance(page, face(ANSWERS[-1]))
+    tap_face(page, ANSWERS[-1])
     finish(page)
     expect(page.locator("#thanks .delivery")).to_contain_text("Belum terkirim", timeout=10_000)
     expect(page.locator(".offline")).to_be_visible()

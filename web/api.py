@@ -81,10 +81,11 @@ def post_responses():
         body = json_body()
         db = get_db()
         services = store.services.codes(db)
+        reasons = store.reasons.unsur_of(db)
         settings = office_settings()
         if not isinstance(body, list):
             try:
-                response = parse(body, services)
+                response = parse(body, services, reasons)
             except Invalid as exc:
                 return json_error(422, exc.field, exc.message)
             with write_turn():
@@ -103,7 +104,7 @@ def post_responses():
         valid = []
         for item in body:
             try:
-                valid.append(parse(item, services))
+                valid.append(parse(item, services, reasons))
                 outcomes.append(store.responses.STORED)  # a placeholder until it is stored
             except Invalid as exc:
                 outcomes.append(exc)

@@ -17,6 +17,8 @@ KIOSK_TEXT = {
     "service": _l("Layanan apa yang Anda terima hari ini?"),
     "back": _l("Kembali"),
     "progress": _l("Pertanyaan {n} dari {total}"),
+    "reason": _l("Apa yang kurang?"),
+    "reason_sub": _l("Pilih satu, atau lewati."),
     "about_you": _l("Tentang Anda (boleh dilewati)"),
     "skip": _l("Lewati"),
     "comment": _l("Ada kritik atau saran? (boleh dilewati)"),

@@ -33,6 +33,9 @@ def kiosk_config() -> dict:
                           "labels": {"id": list(u.labels), "en": list(u.labels_en)}})
     services = [{"code": r["code"], "name": both(r["name"], r["name_en"])}
                 for r in store.services.in_order(db, active_only=True)]
+    reasons: dict[str, list[dict]] = {}
+    for r in store.reasons.in_order(db, active_only=True):
+        reasons.setdefault(r.unsur, []).append({"id": r.id, "name": both(r.name, r.name_en)})
     profile = [{"key": f.key, "title": both(f.title, f.title_en),
                 "options": [{"code": c, "label": both(i, e)} for c, i, e in f.options]}
                for f in FIELDS]
@@ -42,6 +45,7 @@ def kiosk_config() -> dict:
         "questions": questions,
         "services": services,
         "profile": profile,
+        "reasons": reasons,  # per unsur, asked after an unhappy face
         "idle_seconds": settings["idle_seconds"],
         "thanks_seconds": settings["thanks_seconds"],
         "discard_partial": settings["discard_partial"],

@@ -53,10 +53,10 @@ def _body() -> Any:
     return json_body()
 
 
-def _parse(item: Any, services: set[str], channel: str, slip: str | None,
-           browser: str | None, service: str | None) -> Incoming:
+def _parse(item: Any, services: set[str], reasons: dict[int, str], channel: str,
+           slip: str | None, browser: str | None, service: str | None) -> Incoming:
     """Validate one response and say where it came from; raise Invalid naming the field."""
-    response = parse(item, services)
+    response = parse(item, services, reasons)
     if service and response.service != service:
         raise Invalid("service", f"this slip is for the service {service}")
     response.channel, response.slip, response.browser = channel, slip, browser
@@ -82,10 +82,11 @@ def take(channel: str, *, slip: str | None = None, browser: str | None = None,
         return json_error(413, "body", f"{len(body)} responses; at most {MAX_ITEMS}")
     db = get_db()
     services = store.services.codes(db)
+    reasons = store.reasons.unsur_of(db)
     outcomes: list[Incoming | Invalid] = []
     for item in body if isinstance(body, list) else [body]:
         try:
-            outcomes.append(_parse(item, services, channel, slip, browser, service))
+            outcomes.append(_parse(item, services, reasons, channel, slip, browser, service))
         except Invalid as exc:
             outcomes.append(exc)
     valid = [o for o in outcomes if isinstance(o, Incoming)]
