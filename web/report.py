@@ -5,7 +5,7 @@ from flask import Blueprint, render_template
 
 from ikm.method import PERMENPAN_2017
 from ikm.profile import FIELDS
-from results import channels, charts, comment_themes, follow_up
+from results import channels, charts, comment_themes, follow_up, reasons
 from results.summary import monthly_report
 from web.action_forms import STATUS_LABELS as ACTION_LABELS
 from web.auth import requires
@@ -46,5 +46,5 @@ def report():
         profile_fields=FIELDS,
         channel_rows=channels.rows(ov.channels),
         tracked=tracked, open_actions=open_actions, pekppp=pekppp,
-        action_labels=ACTION_LABELS,
+        action_labels=ACTION_LABELS, reasons=reasons.for_period(db, period),
     )

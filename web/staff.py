@@ -16,7 +16,7 @@ from wtforms.validators import NumberRange, Optional
 
 import store
 from ikm import periods
-from results import channels, charts, follow_up, summary
+from results import channels, charts, follow_up, reasons, summary
 from web.auth import actor, requires
 from web.database import get_db
 from web.helpers import lang, neighbours, office_tz, selected_channel, selected_period, today
@@ -57,6 +57,7 @@ def ikm():
                            channel_name=channels.name(channel) if channel else None,
                            pekppp=follow_up.figures(
                                store.actions.list_actions(db, office_tz()), period),
+                           reasons=reasons.for_period(db, period, channel=channel),
                            keep={"channel": channel} if channel else {})
 
 

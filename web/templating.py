@@ -9,6 +9,7 @@ from flask import Flask, current_app, request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
+from ikm.method import PERMENPAN_2017
 from ikm.scoring import round_half_up
 from web.helpers import office_settings
 
@@ -18,6 +19,7 @@ NAV = (
     ("staff.ikm", _l("IKM"), "viewer"),
     ("report.report", _l("Laporan"), "viewer"),
     ("actions.index", _l("Tindak lanjut"), "viewer"),
+    ("alerts.index", _l("Peringatan"), "viewer"),
     ("comments.index", _l("Kritik & saran"), "staff"),
     ("admin.flagged", _l("Jawaban ditandai"), "staff"),
     ("exports.index", _l("Ekspor"), "staff"),
@@ -56,8 +58,15 @@ def half_up(value, places: int = 2) -> str:
     return "–" if value is None else f"{round_half_up(value, places):.{places}f}"
 
 
+def unsur_name(code: str) -> str:
+    """Name an unsur by its code in the page's language, e.g. "U9 Sarana dan prasarana"."""
+    u = PERMENPAN_2017.unsur_by_code(code)
+    return f"{code} {u.name_en if str(get_locale()) == 'en' else u.name}"
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["service_name"] = service_name
+    app.jinja_env.filters["unsur_name"] = unsur_name
     app.jinja_env.filters["half_up"] = half_up
     app.jinja_env.globals.update(nav_items=nav_items, office_name=office_name,
                                  lang_query=lang_query, plotly_version=plotly.__version__)

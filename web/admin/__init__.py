@@ -33,6 +33,8 @@ REFUSALS = {
         "Urutan pertanyaan: nomor %(number)s dipilih untuk lebih dari satu unsur "
         "(%(codes)s). Pakai setiap nomor 1 sampai %(count)s tepat satu kali."),
     ("unsur", "invalid"): _l("Unsur tidak dikenal."),
+    ("reasons", "full"): _l("Unsur ini sudah punya %(max)s alasan aktif, sebanyak yang muat "
+                            "di layar tablet. Nonaktifkan satu alasan terlebih dahulu."),
     ("role", "invalid"): _l("Peran tidak dikenal."),
     ("role", "self"): _l("Anda tidak dapat menurunkan peran Anda sendiri. Minta admin lain "
                          "melakukannya."),
@@ -98,7 +100,9 @@ def index():
         "admin/index.html", settings=settings, waiting=waiting,
         services=store.services.count_active(db), kiosks=store.kiosks.count_active(db),
         accounts=store.accounts.count_active(db),
-        questions=len(office.questions(settings)), themes=len(store.themes.active(db)))
+        questions=len(office.questions(settings)), themes=len(store.themes.active(db)),
+        reasons=len(store.reasons.in_order(db, active_only=True)),
+        mail_waiting=store.mail.status(db).waiting)
 
 
 # --- services ------------------------------------------------------------------------
@@ -112,7 +116,9 @@ from web.admin import (  # noqa: E402,F401
     flagged,
     kiosks,
     logs,
+    mail,
     phone,
+    reasons,
     services,
     survey,
     themes,

@@ -24,6 +24,7 @@ LABELS = {
     "paper": _l("formulir kertas"), "action": _l("rencana tindak lanjut"),
     "theme": _l("tema kritik dan saran"),
     "alert": _l("peringatan ditangani"), "mail": _l("e-mail uji"),
+    "reason": _l("alasan tidak puas"),
 }
 
 
