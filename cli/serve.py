@@ -13,6 +13,7 @@ from flask import Flask
 import store
 from cli.common import database_path, folder_of, kiosk_app, prepare
 from ikm import release
+from results import alerts
 from store.instance import InstanceError
 from web.network import lan_addresses
 
@@ -35,13 +36,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
         app = kiosk_app({"BEHIND_PROXY": True} if args.behind_proxy else None,
                          instance_path=folder)
         logs.setup(folder, secrets=[app.secret_key])  # settings.py may set its own
-        keeper = upkeep.Upkeep(Path(app.config["DATABASE"]), folder)
+        keeper = upkeep.Upkeep(Path(app.config["DATABASE"]), folder, alerts=alerts.check)
         app.extensions["upkeep"] = keeper
         _greet(app, args)
         if app.config["UPKEEP"]:
             keeper.start()
         else:
-            log.warning("UPKEEP = False in settings.py: no automatic backups, no clock check")
+            log.warning("UPKEEP = False in settings.py: no automatic backups, no clock check, "
+                        "no e-mail of alerts")
         try:
             _serve(app, args)
         finally:

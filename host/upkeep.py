@@ -1,17 +1,19 @@
-"""The running server's upkeep: a backup at start and daily, the clock checked hourly."""
+"""The running server's upkeep: a backup at start and daily, the clock checked hourly,
+alerts checked and their e-mail sent."""
 from __future__ import annotations
 
 import contextlib
 import logging
 import threading
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 from sqlite_utils import Database
 
 import store
-from host import health
+from host import health, mail
 from ikm import clock
 
 log = logging.getLogger(__name__)
@@ -19,6 +21,10 @@ log = logging.getLogger(__name__)
 POLL_SECONDS = 30
 CLOCK_EVERY = timedelta(hours=1)
 BACKUP_AGE = timedelta(days=1)  # at start, a backup older than this is renewed at once
+ALERTS_EVERY = timedelta(minutes=10)  # a month's figures move slowly
+
+# results.alerts.check, given by the caller: host/ knows nothing of results/.
+AlertCheck = Callable[[Database, date, dict[str, Any]], object]
 
 
 def utc_now() -> datetime:
@@ -30,8 +36,11 @@ class Upkeep:
     """What the server does by itself; `tick` runs whatever is due, a thread calls it."""
 
     def __init__(self, database: Path, folder: Path,
-                 now: Callable[[], datetime] = utc_now) -> None:
+                 now: Callable[[], datetime] = utc_now, alerts: AlertCheck | None = None,
+                 send: mail.Sender = mail.smtp_send) -> None:
         self.database, self.folder, self.now = database, folder, now
+        self.alerts, self.send = alerts, send
+        self.next_alerts: datetime | None = None
         self.server_clock: clock.ServerClock | None = None
         self.next_backup: datetime | None = None
         self.next_clock_check: datetime | None = None
@@ -41,7 +50,7 @@ class Upkeep:
         self._thread: threading.Thread | None = None
 
     def tick(self) -> None:
-        """Check the clock when an hour has passed, back up when a backup is due."""
+        """Check the clock hourly, back up when due, check alerts, send the mail due."""
         with self._lock, contextlib.closing(store.schema.connect(self.database)) as db:
             now = self.now()
             settings = store.settings.read(db)
@@ -60,6 +69,14 @@ class Upkeep:
                     or settings["backup_time"] != self._backup_time:
                 self._backup_time = settings["backup_time"]
                 self.next_backup = clock.next_daily(true_now, settings["backup_time"], tz)
+            if self.alerts and (self.next_alerts is None or now >= self.next_alerts):
+                self.next_alerts = now + ALERTS_EVERY
+                try:
+                    self.alerts(db, true_now.astimezone(tz).date(), settings)
+                except Exception:  # noqa: BLE001 - the mail already waiting still goes
+                    log.exception("the alerts check failed; trying again in %s", ALERTS_EVERY)
+            # The server's clock, as the queue's times are: a message is due by that clock.
+            mail.send_due(db, settings, now, self.send)
 
     def backup_now(self, second_folder: str, tz: timezone) -> store.backups.Outcome:
         """Make today's backup now (a person asked for it), as the daily one would."""
