@@ -45,6 +45,7 @@ def create_app(test_config: dict | None = None, instance_path: str | os.PathLike
     from web import (
         actions,
         admin,
+        alerts,
         api,
         api_actions,  # noqa: F401 (adds GET /api/actions to api.bp)
         auth,
@@ -78,10 +79,11 @@ def create_app(test_config: dict | None = None, instance_path: str | os.PathLike
     auth.init_app(app)
     for blueprint in (api.bp, kiosk_pages.bp, public.bp, staff.bp, report.bp, admin.bp,
                       comments.bp, exports.bp, paper.bp, phone.bp, poster.bp, slips.bp,
-                      actions.bp):
+                      actions.bp, alerts.bp):
         app.register_blueprint(blueprint)
     templating.init_app(app)
     health.init_app(app)
+    alerts.init_app(app)
     errors.init_app(app)
     security.init_app(app)
     kiosk_turns.init_app(app)

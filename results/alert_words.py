@@ -15,7 +15,7 @@ from ikm.alerts import DROP, GRADE, OVERALL, OVERDUE, Alert
 from ikm.method import PERMENPAN_2017
 
 TITLES = {
-    (DROP, OVERALL): _l("IKM bulan ini turun"),
+    (DROP, OVERALL): _l("IKM turun"),
     DROP: _l("Unsur %(code)s turun"),
     GRADE: _l("Mutu unsur %(code)s turun ke %(grade)s"),
     OVERDUE: _l("Tindak lanjut lewat target waktu"),
