@@ -57,11 +57,9 @@ def _iso(moment: datetime) -> str:
 
 def send_due(db: Database, settings: dict[str, Any], now: datetime,
              send: Sender = smtp_send) -> int:
-    """Send the messages whose time has come; return how many went.
-
-    A failure puts that message off (longer each time) and ends the round: with the
-    network down, every other message would only wait out the same timeout.
-    """
+    """Send the messages whose time has come; return how many went."""
+    # A failure puts that message off (longer each time) and ends the round: with the
+    # network down, every other message would only wait out the same timeout.
     if not mail.configured(settings):
         return 0  # they wait, counted on the settings page, until SMTP is set again
     done = 0

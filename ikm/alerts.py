@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeGuard
 
 from ikm.follow_up import OPEN
 from ikm.scoring import Result, UnsurScore
@@ -59,16 +59,14 @@ class DueAction(Protocol):
 def found(month: str, now: Result, before: Result,
           unsur_changes: Mapping[str, Change | None], actions: Iterable[DueAction],
           today: date) -> list[Alert]:
-    """Return the alerts of the month so far (`now`) against the previous month (`before`).
-
-    `unsur_changes` are the unsur's changes of NRR x 25 with their noise, as the report
-    computes them (results.summary.unsur_changes).
-    """
+    """Return the alerts of the month so far (`now`) against the previous month (`before`)."""
+    # unsur_changes: each unsur's change of NRR x 25 with its noise, as the report has them
+    # (results.summary.unsur_changes), so that an alert and the report never disagree.
     return [*drops(month, now, before, unsur_changes), *grade_falls(month, now, before),
             *overdue(actions, today)]
 
 
-def _drop(delta: Change | None) -> bool:
+def _drop(delta: Change | None) -> TypeGuard[Change]:
     return delta is not None and delta.delta < 0 and delta.significant is True
 
 
@@ -79,7 +77,6 @@ def drops(month: str, now: Result, before: Result,
     # The short survey's IKM averages three unsur, the full one nine: not comparable.
     overall = change(now, before) if now.method.key == before.method.key else None
     if _drop(overall):
-        assert overall is not None and now.ikm is not None and before.ikm is not None
         alerts.append(Alert(f"{DROP}:{month}:{OVERALL}", DROP, OVERALL, month, {
             "now": str(now.ikm), "before": str(before.ikm), "delta": str(overall.delta),
             "respondents": now.respondents, "before_respondents": before.respondents}))
@@ -87,7 +84,6 @@ def drops(month: str, now: Result, before: Result,
     for u in now.unsur:
         delta = unsur_changes.get(u.code)
         if _drop(delta) and u.code in old:
-            assert delta is not None
             alerts.append(Alert(f"{DROP}:{month}:{u.code}", DROP, u.code, month, {
                 **_pair(u, old[u.code]), "delta": str(delta.delta)}))
     return alerts

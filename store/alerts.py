@@ -38,11 +38,9 @@ def known(db: Database, causes: Sequence[str]) -> set[str]:
 
 def raise_new(db: Database, found: Iterable[Raised], recipients: Sequence[str] = (),
               now: str | None = None) -> list[int]:
-    """Store the alerts whose cause is new, with one e-mail per recipient; return their ids.
-
-    A cause raised before (by this check, the other thread's, or last month's) is left
-    alone, so an alert is shown and sent once however often the figures are checked.
-    """
+    """Store the alerts whose cause is new, with one e-mail per recipient; return their ids."""
+    # A cause raised before (by an earlier check, or the other thread's a moment ago) is
+    # left alone: an alert is shown and sent once however often the figures are checked.
     at = now or utc_now()
     new = []
     with write_transaction(db):
@@ -69,8 +67,8 @@ _COLUMNS = ("id, cause, kind, subject, month, details, raised_at, acknowledged_a
 
 
 def open_alerts(db: Database) -> list[dict[str, Any]]:
-    """Return the alerts nobody has acknowledged yet, newest first; found together, in the
-    order they were found (the whole IKM before its unsur)."""
+    """Return the alerts nobody has acknowledged yet, newest first."""
+    # Those found together keep the order they were found in: the whole IKM before its unsur.
     return [_alert(r) for r in rows(
         db, f"SELECT {_COLUMNS} FROM alerts WHERE acknowledged_at IS NULL "
             "ORDER BY raised_at DESC, id")]

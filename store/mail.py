@@ -39,11 +39,9 @@ def queue(db: Database, recipients: Sequence[str], subject: str, body: str, *,
 
 
 def due(db: Database, now: str, limit: int = BATCH) -> list[dict[str, Any]]:
-    """Return the unsent messages whose time to try has come, oldest first.
-
-    One never tried is due whatever the clocks say: it was queued a moment ago, perhaps a
-    millisecond after the sender read its clock.
-    """
+    """Return the unsent messages whose time to try has come, oldest first."""
+    # One never tried is due whatever the clocks say: it was queued a moment ago, perhaps a
+    # millisecond after the sender read its clock.
     return rows(db, "SELECT id, alert_id, recipient, subject, body, attempts FROM mail "
                     "WHERE sent_at IS NULL AND (attempts = 0 OR next_try_at <= ?) "
                     "ORDER BY next_try_at, id LIMIT ?", [now, limit])
