@@ -37,8 +37,24 @@ def answer(rng: random.Random, mean: float) -> int:
     return max(1, min(4, round(rng.gauss(mean, 0.7))))
 
 
+def why(rid: str, answers: dict[str, int], reasons: dict[str, list[int]]) -> dict[str, int]:
+    """Reasons for some unhappy answers, the office's first ones given most often.
+
+    Drawn from the response's own id, so that the main sequence (and every figure other
+    tests and benchmarks expect from a seed) is the same as before reasons existed.
+    """
+    rng = random.Random(rid)
+    given = {}
+    for code, value in answers.items():
+        listed = reasons.get(code)
+        if value <= 2 and listed and rng.random() < 0.6:
+            given[code] = rng.choices(listed, [len(listed) - i for i in range(len(listed))])[0]
+    return given
+
+
 def response(rng: random.Random, when: datetime, drift: float = 0.0,
-             comments: Sequence[str] = COMMENTS, comment_rate: float = 0.12) -> Incoming:
+             comments: Sequence[str] = COMMENTS, comment_rate: float = 0.12,
+             reasons: dict[str, list[int]] | None = None) -> Incoming:
     """One plausible respondent at `when`; `drift` lifts every unsur (improvement)."""
     answers = {c: answer(rng, q + drift) for c, q in QUALITY.items() if rng.random() > 0.03}
     profile = {}
@@ -52,11 +68,12 @@ def response(rng: random.Random, when: datetime, drift: float = 0.0,
     if rng.random() < 0.6:
         profile["occupation"] = rng.choices(["PNS", "TNI", "POLRI", "Swasta", "Wirausaha",
                                              "Lainnya"], [8, 2, 2, 25, 30, 33])[0]
+    rid = str(uuid.UUID(int=rng.getrandbits(128), version=4))
     return Incoming(
-        id=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
-        service=rng.choices(list(WEIGHTS), list(WEIGHTS.values()))[0],
+        id=rid, service=rng.choices(list(WEIGHTS), list(WEIGHTS.values()))[0],
         answered_at=when, answers=answers, duration_ms=rng.randint(25_000, 90_000),
         profile=profile, comment=rng.choice(comments) if rng.random() < comment_rate else None,
+        reasons=why(rid, answers, reasons or {}),
     )
 
 
@@ -65,6 +82,9 @@ def seed(db: Database, start: date, end: date, per_day: float, rng: random.Rando
          ) -> int:
     """Fill office days start..end with about `per_day` responses each; return how many."""
     settings = {**store.settings.read(db), "min_survey_seconds": 0, "burst_count": 10**9}
+    reasons: dict[str, list[int]] = {}
+    for r in store.reasons.in_order(db, active_only=True):
+        reasons.setdefault(r.unsur, []).append(r.id)
     days = (end - start).days + 1
     pending: list[Incoming] = []
     count = 0
@@ -76,7 +96,7 @@ def seed(db: Database, start: date, end: date, per_day: float, rng: random.Rando
         for _ in range(max(0, round(rng.gauss(per_day, per_day * 0.25)))):
             minute = rng.randint(0, 8 * 60)
             when = datetime.combine(day, time(7, 30), WIB) + timedelta(minutes=minute)
-            pending.append(response(rng, when, drift, comments, comment_rate))
+            pending.append(response(rng, when, drift, comments, comment_rate, reasons))
             if len(pending) >= batch:
                 count += len(pending)
                 store.responses.record(db, None, pending, settings)
