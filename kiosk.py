@@ -12,7 +12,7 @@ from flask_wtf.csrf import CSRFProtect
 
 import store
 from cli.channels import cmd_import_paper, cmd_paper_forms, cmd_slips
-from cli.data import cmd_backup, cmd_restore, cmd_status
+from cli.data import cmd_backup, cmd_rebuild_totals, cmd_restore, cmd_status
 from cli.people import cmd_add_kiosk, cmd_create_user
 from cli.serve import cmd_serve
 from host import autostart
@@ -122,6 +122,10 @@ def parser() -> argparse.ArgumentParser:
     state = sub.add_parser("status", parents=[common],
                            help="how the server is doing: running, backups, disk, kiosks")
     state.set_defaults(func=cmd_status)
+    totals = sub.add_parser("rebuild-totals", parents=[common],
+                            help="recompute the daily totals from the responses, say what "
+                                 "differed (exit 1 if anything did)")
+    totals.set_defaults(func=cmd_rebuild_totals)
     slip = sub.add_parser("slips", parents=[common],
                           help="one-time survey slips for citizens' phones (links, a PDF)")
     slip.add_argument("count", type=int, metavar="N", help="how many (1-500)")

@@ -81,12 +81,18 @@ def _fill(db, size: int, rng: random.Random) -> None:
                                          store.responses._utc(when),
                                          when.astimezone(tz).date().isoformat(), None))
         if len(rows) >= CHUNK:
-            with db.conn:
-                db.conn.executemany(store.responses._INSERT, rows)
+            _insert(db, rows)
             rows = []
     if rows:
-        with db.conn:
-            db.conn.executemany(store.responses._INSERT, rows)
+        _insert(db, rows)
+
+
+def _insert(db, rows: list) -> None:
+    """Insert rows as the server does, with the daily totals it keeps in the same transaction."""
+    with db.conn:
+        before = store.daily_totals.last_rowid(db)
+        db.conn.executemany(store.responses._INSERT, rows)
+        store.daily_totals.count_new(db, before)
 
 
 def build(size: int, seed: int, log=print) -> Path:

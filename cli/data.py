@@ -1,4 +1,5 @@
-"""`backup`, `restore` and `status`: the data kept safe, and how the server is doing."""
+"""`backup`, `restore`, `status` and `rebuild-totals`: the data kept safe and right, and how
+the server is doing."""
 from __future__ import annotations
 
 import argparse
@@ -86,3 +87,22 @@ def cmd_status(args: argparse.Namespace) -> int:
     code, lines = status.report(folder, database_path(folder), autostart.state)
     print("\n".join(lines))
     return code
+
+
+def cmd_rebuild_totals(args: argparse.Namespace) -> int:
+    """Recompute the daily totals from the responses; 1 when some had to be put right."""
+    _, db = open_instance(args)
+    try:
+        fixed = store.daily_totals.rebuild(db)
+    finally:
+        db.close()
+    if not fixed:
+        print("The daily totals agree with the responses: nothing to put right.")
+        return 0
+    print(f"{len(fixed)} row{'s' if len(fixed) != 1 else ''} of daily totals differed from the "
+          f"responses and {'were' if len(fixed) != 1 else 'was'} recomputed:")
+    for counted, service, day, questionnaire, channel in fixed:
+        every = "every service" if service == store.daily_totals.EVERY_SERVICE else service
+        print(f"  {day}  {every}, {questionnaire}, {channel}, "
+              f"{'counted' if counted else 'left out'}")
+    return 1

@@ -11,6 +11,7 @@ from store import (  # noqa: F401 (re-exported)
     backup,
     backups,
     comments,
+    daily_totals,
     instance,
     kiosks,
     mail,

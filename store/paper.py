@@ -6,7 +6,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from ikm.clock import utc_now
-from store import audit
+from store import audit, daily_totals
 from store.schema import one, rows, write_transaction
 
 MAX_FORMS = 500  # one printing
@@ -52,10 +52,11 @@ def entries(db: Database, since: str, username: str | None = None) -> list[dict[
 def undo(db: Database, response_id: str, *, actor: audit.Actor) -> bool:
     """Remove a paper form typed in by mistake (so it can be typed again); True if it was."""
     with write_transaction(db):
-        found = one(db, "SELECT serial FROM responses WHERE id = ? AND channel = 'paper'",
+        found = one(db, "SELECT rowid, serial FROM responses WHERE id = ? AND channel = 'paper'",
                     [response_id])
         if found is None:
             return False
+        daily_totals.take_out(db, [found["rowid"]])
         db.execute("DELETE FROM responses WHERE id = ?", [response_id])
         audit.record(db, "paper", actor, f"form {found['serial']} removed (undo)")
     return True

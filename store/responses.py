@@ -12,7 +12,7 @@ from sqlite_utils import Database
 from ikm import clock
 from ikm.clock import parse_offset, utc_now
 from ikm.validation import KIOSK, PAPER, POSTER, Incoming, Invalid, abuse_flag
-from store import audit, kiosks, paper, reasons, slips
+from store import audit, daily_totals, kiosks, paper, reasons, slips
 from store.schema import ANSWER_COLUMNS, one, unavailable, write_transaction
 
 STORED, DUPLICATE = "stored", "duplicate"
@@ -105,12 +105,14 @@ def record(db: Database, kiosk: dict[str, Any] | None, items: list[Incoming],
             rows.append((n, _row(r, kiosk_id, flag, received_at, placed, at, local_date,
                                  entered_by)))
         left_out = set()
+        before = daily_totals.last_rowid(db)
         for n, problem in _insert(db, rows):
             left_out.add(n)
             statuses[n] = problem
             slip = items[n].slip
             if slip:  # the slip stays unused until a response is stored for it
                 slips.release(db, slip)
+        daily_totals.count_new(db, before)
         reasons.store_given(db, [(items[n].id, code, reason) for n, _ in rows
                                  if n not in left_out
                                  for code, reason in items[n].reasons.items()])
@@ -228,10 +230,14 @@ def flagged(db: Database, start: date, end: date) -> list[dict[str, Any]]:
 
 def set_counted(db: Database, ids: list[str], counted: bool, *, actor: audit.Actor) -> int:
     """Include flagged responses in the IKM (or leave them out again); return how many."""
+    chosen = f"flag IS NOT NULL AND id IN ({', '.join('?' * len(ids))})"
     with write_transaction(db):
-        cursor = db.execute(
-            f"UPDATE responses SET counted = ? WHERE flag IS NOT NULL AND id IN "
-            f"({', '.join('?' * len(ids))})", [int(counted), *ids])
+        # The responses whose flag changes move from one row of totals to the other.
+        moving = daily_totals.rowids(db, f"{chosen} AND counted != ?", [*ids, int(counted)])
+        daily_totals.take_out(db, moving)
+        cursor = db.execute(f"UPDATE responses SET counted = ? WHERE {chosen}",
+                            [int(counted), *ids])
+        daily_totals.put_in(db, moving)
         what = "counted" if counted else "left out"
         more = " ..." if len(ids) > 5 else ""
         audit.record(db, "flagged", actor, f"{cursor.rowcount} {what}: {', '.join(ids[:5])}{more}")

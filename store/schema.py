@@ -329,3 +329,20 @@ def _alerts(db: Database) -> None:
                            "next_try_at"},
         defaults={"attempts": 0}, foreign_keys=[("alert_id", "alerts", "id")])
     db.execute("CREATE INDEX mail_waiting ON mail(next_try_at) WHERE sent_at IS NULL")
+
+
+@migrations(name="0014_daily_totals")
+def _daily_totals(db: Database) -> None:
+    # Totals per office day, service, questionnaire, channel and counted or not, kept with
+    # every change to the responses (store.daily_totals): a period's IKM and its interval
+    # read a few rows per day instead of every response. WITHOUT ROWID, which sqlite-utils
+    # cannot write: the rows are stored in key order, the days of a period side by side.
+    from store import daily_totals
+
+    types = {"counted": "INTEGER", "local_date": "TEXT", "service": "TEXT",
+             "questionnaire": "TEXT", "channel": "TEXT"}
+    columns = [f"{c} {types[c]} NOT NULL" for c in daily_totals.KEY]
+    columns += [f"{c} INTEGER NOT NULL" for c in daily_totals.COLUMNS]
+    db.execute(f"CREATE TABLE daily_totals ({', '.join(columns)}, "
+               f"PRIMARY KEY ({', '.join(daily_totals.KEY)})) WITHOUT ROWID")
+    daily_totals.fill(db)  # from the responses already stored, in SQL
