@@ -38,11 +38,50 @@ def influence(totals: Mapping[str, tuple[int, int]], method: Method = DEFAULT_ME
     }
 
 
-def standard_error(respondents: int, sum_sq_influence: float) -> float | None:
+# Per pair of unsur (u, v), over the respondents who answered both: how many, the sum of u's
+# answers, the sum of v's, and the sum of their products.
+Pairs = Mapping[tuple[str, str], tuple[int, int, int, int]]
+
+
+def _pair(pairs: Pairs, u: str, v: str) -> tuple[int, int, int, int]:
+    if (u, v) in pairs:
+        return pairs[u, v]
+    both, sum_v, sum_u, products = pairs[v, u]  # kept the other way round
+    return both, sum_u, sum_v, products
+
+
+def squared_influence(totals: Mapping[str, tuple[int, int]], squares: Mapping[str, int],
+                      pairs: Pairs, method: Method = DEFAULT_METHOD) -> Fraction:
+    """Return the sum of every respondent's squared influence (see influence), exactly.
+
+    From integer totals that add up across days and services: with u_r = sum over unsur i
+    of c_i (x_ri - m_i), the sum of u_r^2 is sum_i c_i^2 (Q_i - S_i^2 / n_i) plus, for each
+    pair i < j, 2 c_i c_j (P_ij - m_j X_ij - m_i Y_ij + m_i m_j N_ij), where X, Y, P and N
+    are the sums of x_i, x_j and x_i x_j, and the count, over those who answered both.
+    """
+    answered = [c for c in method.codes if totals.get(c, (0, 0))[1] > 0]
+    if not answered:
+        return Fraction(0)
+    # Each term over its own denominator, times 25^2 / k^2 once at the end:
+    # c_i = 25 / (k n_i) and m_i = S_i / n_i, multiplied out.
+    total = Fraction(0)
+    for n, i in enumerate(answered):
+        s_i, n_i = totals[i]
+        total += Fraction(squares[i] * n_i - s_i * s_i, n_i ** 3)
+        for j in answered[n + 1:]:
+            s_j, n_j = totals[j]
+            both, x, y, products = _pair(pairs, i, j)
+            if both:
+                total += Fraction(2 * (products * n_i * n_j - s_j * x * n_i - s_i * y * n_j
+                                       + s_i * s_j * both), n_i * n_i * n_j * n_j)
+    return total * Fraction(625, len(answered) ** 2)
+
+
+def standard_error(respondents: int, sum_sq_influence: float | Fraction) -> float | None:
     """Return the IKM's standard error from the summed squared influences."""
     if respondents < 2:
         return None
-    return math.sqrt(max(0.0, sum_sq_influence) * respondents / (respondents - 1))
+    return math.sqrt(max(0.0, sum_sq_influence * respondents / (respondents - 1)))
 
 
 @dataclass(frozen=True)

@@ -38,21 +38,21 @@ def period_result(db: Database, start: date, end: date, service: str | None = No
 
 def period_results(db: Database, spans: list[tuple[date, date]], service: str | None = None,
                    channel: str | None = None) -> list[scoring.Result]:
-    """Return the IKM of each of several periods that do not overlap, in two reads."""
-    sums = store.totals.spans_totals(db, spans, service, channel)
-    return _with_ci(db, spans, sums, service, channel)
+    """Return the IKM of each of several periods that do not overlap, in one read."""
+    return _with_ci(store.totals.spans_totals(db, spans, service, channel))
 
 
-def _with_ci(db: Database, spans: list[tuple[date, date]], sums: list[store.totals.PeriodTotals],
-             service: str | None, channel: str | None) -> list[scoring.Result]:
-    """Score each period's sums with the 95% CI, reading their influence sums in one go."""
-    influences = []
-    for span, period_sums in zip(spans, sums):
+def _with_ci(sums: list[store.totals.PeriodTotals]) -> list[scoring.Result]:
+    """Score each period's sums with the 95% CI, from the sums per pair of unsur they hold."""
+    results = []
+    for period_sums in sums:
         method = period_method(period_sums)
         codes = {c: period_sums.totals[c] for c in method.codes}
-        influences.append((span, uncertainty.influence(codes, method)))
-    sum_sq = store.totals.influence_sums(db, influences, service, channel)
-    return [_score(s, uncertainty.standard_error(s.respondents, q)) for s, q in zip(sums, sum_sq)]
+        sum_sq = uncertainty.squared_influence(codes, period_sums.squares, period_sums.pairs,
+                                               method)
+        results.append(_score(period_sums,
+                              uncertainty.standard_error(period_sums.respondents, sum_sq)))
+    return results
 
 
 def by_channel(db: Database, start: date, end: date, service: str | None = None
@@ -85,7 +85,7 @@ def split(db: Database, spans: list[tuple[date, date]], service: str | None = No
     empty = store.totals.combine([])
     sums = [parts.get(channel, empty) if channel else store.totals.combine(parts.values())
             for parts in found]
-    results = _with_ci(db, spans, sums, service, channel)
+    results = _with_ci(sums)
     everyone = _score(store.totals.combine(found[0].values())) if channel else results[0]
     return Split(results, _channels(found[0]), everyone)
 

@@ -1,14 +1,22 @@
-"""Sum the stored responses of a period: the integers every IKM is computed from."""
+"""Sum a period's daily totals: the integers every IKM and its interval are computed from.
+
+Every figure is a sum of rows of daily_totals (store.daily_totals keeps them with the
+responses), a few per day, however many responses there are; only the respondents'
+profile counts still read the responses themselves.
+"""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from sqlite_utils import Database
 
+from store.daily_totals import ANY_ANSWER, EVERY_SERVICE, PAIRS
 from store.schema import ANSWER_COLUMNS
+
+Pair = tuple[int, int, int, int]  # answered both, sum of the first, of the second, of products
 
 
 @dataclass(frozen=True)
@@ -19,50 +27,41 @@ class PeriodTotals:
     respondents: int
     short: int  # respondents who answered the short questionnaire
     squares: dict[str, int]  # sum of squared answers per unsur, for its standard error
+    # Per pair of unsur, for the IKM's interval (ikm.uncertainty.squared_influence); left
+    # empty by the reads whose results have no interval (per service, per month).
+    pairs: dict[tuple[str, str], Pair] = field(default_factory=dict)
+
+
+_CODES = [c.upper() for c in ANSWER_COLUMNS]
+_PAIR_CODES = [(u.upper(), v.upper()) for u, v in PAIRS]
+_SHORT = "coalesce(sum(CASE WHEN questionnaire = 'short' THEN respondents END), 0)"
+# What _totals() reads, in its order: respondents, short ones, per unsur its sum, count and
+# sum of squares, then (with pairs) per pair its four sums.
+_SUMS = f"coalesce(sum(respondents), 0), {_SHORT}, " + ", ".join(
+    f"coalesce(sum({k}_{c}), 0)" for c in ANSWER_COLUMNS for k in "snq")
+_WITH_PAIRS = _SUMS + ", " + ", ".join(
+    f"coalesce(sum({k}_{u}_{v}), 0)" for u, v in PAIRS for k in "bxyp")
+_PAIRS_AT = 2 + 3 * len(ANSWER_COLUMNS)
+
+
+def _totals(row: tuple | list, pairs: bool = False) -> PeriodTotals:
+    totals = {c: (row[2 + 3 * i], row[3 + 3 * i]) for i, c in enumerate(_CODES)}
+    squares = {c: row[4 + 3 * i] for i, c in enumerate(_CODES)}
+    found = {p: tuple(row[_PAIRS_AT + 4 * i:_PAIRS_AT + 4 * i + 4])
+             for i, p in enumerate(_PAIR_CODES)} if pairs else {}
+    return PeriodTotals(totals, row[0], row[1], squares, found)
 
 
 def _where(start: date, end: date, service: str | None, channel: str | None = None
            ) -> tuple[str, list]:
-    sql = "local_date BETWEEN ? AND ? AND counted = 1"
-    params: list = [start.isoformat(), end.isoformat()]
-    if service:
-        sql += " AND service = ?"
-        params.append(service)
+    # In the order of the table's key: counted, service, day (the office's rows when no
+    # service is asked for), so that every read is one range of it.
+    sql = "counted = 1 AND service = ? AND local_date BETWEEN ? AND ?"
+    params: list = [service or EVERY_SERVICE, start.isoformat(), end.isoformat()]
     if channel:
         sql += " AND channel = ?"
         params.append(channel)
     return sql, params
-
-
-_ANY_ANSWER = " OR ".join(f"{c} IS NOT NULL" for c in ANSWER_COLUMNS)
-
-
-_SHORT = "coalesce(sum(questionnaire = 'short'), 0)"
-_SUMS = [(f"coalesce(sum({c}), 0)", f"count({c})", f"coalesce(sum({c} * {c}), 0)")
-         for c in ANSWER_COLUMNS]
-# What _totals() reads, in its order: respondents, short ones, then per unsur its sum,
-# count and sum of squares.
-_TOTALS = f"count(*), {_SHORT}, " + ", ".join(", ".join(s) for s in _SUMS)
-
-
-def _totals(row: tuple) -> PeriodTotals:
-    totals = {c.upper(): (row[2 + 3 * i], row[3 + 3 * i]) for i, c in enumerate(ANSWER_COLUMNS)}
-    squares = {c.upper(): row[4 + 3 * i] for i, c in enumerate(ANSWER_COLUMNS)}
-    return PeriodTotals(totals, row[0], row[1], squares)
-
-
-def _sums_sql(where: str, by_month: bool = False) -> str:
-    rows = f"FROM responses WHERE {where} AND ({_ANY_ANSWER})"
-    if by_month:
-        # Summed per day first, in the order of the date index, then per month: grouping
-        # every response by its month would sort them all first.
-        days = ", ".join(f"{s} AS {c}_{k}" for c, three in zip(ANSWER_COLUMNS, _SUMS)
-                         for k, s in zip("snq", three))
-        months = ", ".join(f"sum({c}_{k})" for c in ANSWER_COLUMNS for k in "snq")
-        return (f"SELECT sum(n), sum(short), {months}, substr(local_date, 1, 7) FROM "
-                f"(SELECT local_date, count(*) AS n, {_SHORT} AS short, {days} "
-                f"{rows} GROUP BY local_date) GROUP BY substr(local_date, 1, 7)")
-    return f"SELECT {_TOTALS} {rows}"
 
 
 Span = tuple[date, date]
@@ -71,23 +70,19 @@ Span = tuple[date, date]
 def period_totals(db: Database, start: date, end: date, service: str | None = None,
                   channel: str | None = None) -> PeriodTotals:
     """Sum answers per unsur over the responses dated start..end (office dates, inclusive)."""
-    where, params = _where(start, end, service, channel)
-    return _totals(db.execute(_sums_sql(where), params).fetchone())
+    return spans_totals(db, [(start, end)], service, channel)[0]
 
 
 def spans_totals(db: Database, spans: list[Span], service: str | None = None,
                  channel: str | None = None) -> list[PeriodTotals]:
-    """Sum answers per unsur for each of several periods, in one statement.
-
-    One plain sum per period joined by UNION ALL: each uses the date index as a query of
-    its own would (grouping one scan by a CASE over the dates was half as fast again).
-    """
+    """Sum answers per unsur, and per pair for the interval, of each of several periods."""
     parts, params = [], []
     for n, (start, end) in enumerate(spans):
         where, where_params = _where(start, end, service, channel)
-        parts.append(f"SELECT {n}, * FROM ({_sums_sql(where)})")
+        parts.append(f"SELECT {n}, {_WITH_PAIRS} FROM daily_totals WHERE {where}")
         params += where_params
-    found = {row[0]: _totals(row[1:]) for row in db.execute(" UNION ALL ".join(parts), params)}
+    found = {row[0]: _totals(row[1:], True)
+             for row in db.execute(" UNION ALL ".join(parts), params)}
     return [found[n] for n in range(len(spans))]
 
 
@@ -95,7 +90,9 @@ def monthly_totals(db: Database, start: date, end: date, channel: str | None = N
                    ) -> dict[str, PeriodTotals]:
     """Sum answers per unsur for each month (YYYY-MM) with responses dated start..end."""
     where, params = _where(start, end, None, channel)
-    return {row[-1]: _totals(row) for row in db.execute(_sums_sql(where, True), params)}
+    return {row[-1]: _totals(row) for row in db.execute(
+        f"SELECT {_SUMS}, substr(local_date, 1, 7) AS month FROM daily_totals WHERE {where} "
+        "GROUP BY month HAVING sum(respondents) > 0", params)}
 
 
 def by_channel(db: Database, start: date, end: date, service: str | None = None
@@ -106,7 +103,7 @@ def by_channel(db: Database, start: date, end: date, service: str | None = None
 
 def spans_by_channel(db: Database, spans: list[Span], service: str | None = None
                      ) -> list[dict[str, PeriodTotals]]:
-    """Sum answers per unsur for each channel of each of several periods, in one statement.
+    """Sum answers per unsur and pair for each channel of each of several periods.
 
     Every sum is an integer, so combine() of a period's channels is its plain total: the
     IKM page reads its period and the previous one this way, not once more besides.
@@ -114,76 +111,48 @@ def spans_by_channel(db: Database, spans: list[Span], service: str | None = None
     parts, params = [], []
     for n, (start, end) in enumerate(spans):
         where, where_params = _where(start, end, service)
-        parts.append(f"SELECT {_TOTALS}, channel, {n} FROM responses WHERE {where} "
-                     f"AND ({_ANY_ANSWER}) GROUP BY channel")
+        parts.append(f"SELECT {_WITH_PAIRS}, channel, {n} FROM daily_totals WHERE {where} "
+                     "GROUP BY channel HAVING sum(respondents) > 0")
         params += where_params
     found: list[dict[str, PeriodTotals]] = [{} for _ in spans]
     for row in db.execute(" UNION ALL ".join(parts), params):
-        found[row[-1]][row[-2]] = _totals(row)
+        found[row[-1]][row[-2]] = _totals(row, True)
     return found
 
 
 def combine(parts: Iterable[PeriodTotals]) -> PeriodTotals:
     """Return the totals of several disjoint groups of responses together."""
     respondents = short = 0
-    totals = {c.upper(): (0, 0) for c in ANSWER_COLUMNS}
-    squares = {c.upper(): 0 for c in ANSWER_COLUMNS}
+    totals = {c: (0, 0) for c in _CODES}
+    squares = {c: 0 for c in _CODES}
+    pairs: dict[tuple[str, str], Pair] = {}
     for part in parts:
         respondents += part.respondents
         short += part.short
         for code, (total, n) in part.totals.items():
             totals[code] = (totals[code][0] + total, totals[code][1] + n)
             squares[code] += part.squares[code]
-    return PeriodTotals(totals, respondents, short, squares)
+        for p, sums in part.pairs.items():
+            before = pairs.get(p, (0, 0, 0, 0))
+            pairs[p] = (before[0] + sums[0], before[1] + sums[1], before[2] + sums[2],
+                        before[3] + sums[3])
+    return PeriodTotals(totals, respondents, short, squares, pairs)
 
 
 def by_service(db: Database, start: date, end: date, channel: str | None = None
                ) -> list[tuple[dict[str, Any], PeriodTotals]]:
     """Return each service with responses dated start..end, in the office's order, and sums."""
-    where, params = _where(start, end, None, channel)
+    params: list = [start.isoformat(), end.isoformat()]
+    if channel:
+        params.append(channel)
+    # From the services to their rows: one range of the key per service.
     rows = db.execute(
-        f"SELECT {_TOTALS}, s.code, s.name, s.name_en, s.position, s.active "
-        f"FROM responses JOIN services s ON s.code = responses.service WHERE {where} "
-        f"AND ({_ANY_ANSWER}) GROUP BY s.code ORDER BY s.position, s.code", params)
+        f"SELECT {_SUMS}, s.code, s.name, s.name_en, s.position, s.active FROM services s "
+        "JOIN daily_totals t ON t.counted = 1 AND t.service = s.code "
+        f"AND t.local_date BETWEEN ? AND ?{' AND t.channel = ?' if channel else ''} "
+        "GROUP BY s.code HAVING sum(respondents) > 0 ORDER BY s.position, s.code", params)
     keys = ("code", "name", "name_en", "position", "active")
     return [(dict(zip(keys, row[-5:])), _totals(row[:-5])) for row in rows]
-
-
-Influence = dict[str, tuple[float, float]]
-
-
-def _influence_sql(start: date, end: date, service: str | None, influence: Influence,
-                   channel: str | None = None) -> tuple[str, list]:
-    """Return the SQL that sums one period's squared influences, and its parameters."""
-    where, params = _where(start, end, service, channel)
-    terms, term_params = [], []
-    for code, (mean, coef) in influence.items():
-        terms.append(f"coalesce(({code.lower()} - ?) * ?, 0)")
-        term_params += [mean, coef]
-    u = " + ".join(terms) or "0"
-    return (f"SELECT coalesce(sum(u * u), 0.0) FROM (SELECT {u} AS u FROM responses "
-            f"WHERE {where})", term_params + params)
-
-
-def influence_sum(db: Database, start: date, end: date, service: str | None,
-                  influence: Influence) -> float:
-    """Sum the squared influence of every respondent of the period (see uncertainty.influence)."""
-    return influence_sums(db, [((start, end), influence)], service)[0]
-
-
-def influence_sums(db: Database, parts: list[tuple[Span, Influence]],
-                   service: str | None = None, channel: str | None = None) -> list[float]:
-    """Sum each period's squared influences (its own means and weights) in one statement."""
-    wanted = [(n, span, influence) for n, (span, influence) in enumerate(parts) if influence]
-    if not wanted:
-        return [0.0] * len(parts)
-    sql, params = [], []
-    for n, (start, end), influence in wanted:
-        part, part_params = _influence_sql(start, end, service, influence, channel)
-        sql.append(f"SELECT {n}, * FROM ({part})")
-        params += part_params
-    found = dict(db.execute(" UNION ALL ".join(sql), params).fetchall())
-    return [found.get(n, 0.0) for n in range(len(parts))]
 
 
 PROFILE_COLUMNS = ("gender", "age_group", "education", "occupation")
@@ -192,10 +161,11 @@ PROFILE_COLUMNS = ("gender", "age_group", "education", "occupation")
 def profile_counts(db: Database, start: date, end: date, channel: str | None = None
                    ) -> dict[str, dict[str | None, int]]:
     """Count the period's respondents by each profile field (None: not given), in one read."""
-    where, params = _where(start, end, None, channel)
+    where = "local_date BETWEEN ? AND ? AND counted = 1" + (" AND channel = ?" if channel else "")
+    params = [start.isoformat(), end.isoformat(), *([channel] if channel else [])]
     parts = " UNION ALL ".join(
         f"SELECT '{column}', {column}, count(*) FROM responses WHERE {where} "
-        f"AND ({_ANY_ANSWER}) GROUP BY {column}" for column in PROFILE_COLUMNS)
+        f"AND ({ANY_ANSWER}) GROUP BY {column}" for column in PROFILE_COLUMNS)
     counts: dict[str, dict[str | None, int]] = {column: {} for column in PROFILE_COLUMNS}
     for column, value, n in db.execute(parts, params * len(PROFILE_COLUMNS)):
         counts[column][value] = n

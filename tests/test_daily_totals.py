@@ -5,7 +5,8 @@ import contextlib
 import tempfile
 import uuid
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
+from fractions import Fraction
 from itertools import combinations
 from pathlib import Path
 
@@ -14,11 +15,14 @@ from hypothesis import strategies as st
 
 import kiosk
 import store
-from ikm import office
+from ikm import office, scoring, uncertainty
+from ikm.periods import months_back
 from ikm.validation import CHANNELS, PAPER, Incoming
+from results import summary
 from store.audit import COMMAND_LINE
 from store.daily_totals import EVERY_SERVICE, KEY
 from store.schema import ANSWER_COLUMNS, connect, migrations, open_db
+from store.totals import PeriodTotals
 
 WIB = timezone(timedelta(hours=7))
 SERVICES = ("KK", "KTP-EL", "PINDAH")
@@ -104,6 +108,88 @@ history = st.tuples(st.lists(st.lists(responses(), max_size=12), min_size=1, max
                     st.lists(responses(), max_size=12))
 
 
+# --- every figure read from the totals, against the same figure from the rows ------------
+
+CODES = [c.upper() for c in ANSWER_COLUMNS]
+SPANS = [(date(2026, 3, 1), date(2026, 3, 31)), (date(2026, 4, 1), date(2026, 5, 10)),
+         (date(2026, 3, 15), date(2026, 3, 15)), (date(2026, 2, 1), date(2026, 6, 30))]
+
+
+def chosen(rows: list[tuple], span: tuple[date, date], service: str | None = None,
+           channel: str | None = None) -> list[tuple]:
+    """The counted responses with an answer of a period (a service, a channel) from the rows."""
+    start, end = (d.isoformat() for d in span)
+    return [r for r in rows if r[0] == 1 and start <= r[2] <= end and service in (None, r[1])
+            and channel in (None, r[4]) and any(a is not None for a in r[len(KEY):])]
+
+
+def sums_of(rows: list[tuple], pairs: bool = True) -> PeriodTotals:
+    """Sum the rows' answers per unsur (and per pair of unsur) in Python."""
+    answers = [r[len(KEY):] for r in rows]
+    per_unsur = [[a[i] for a in answers if a[i] is not None] for i in range(len(CODES))]
+    both = {(CODES[i], CODES[j]): [(a[i], a[j]) for a in answers
+                                   if a[i] is not None and a[j] is not None]
+            for i, j in combinations(range(len(CODES)), 2)} if pairs else {}
+    return PeriodTotals(
+        {c: (sum(v), len(v)) for c, v in zip(CODES, per_unsur)}, len(rows),
+        sum(r[3] == "short" for r in rows), {c: sum(x * x for x in v)
+                                              for c, v in zip(CODES, per_unsur)},
+        {p: (len(v), sum(x for x, _ in v), sum(y for _, y in v), sum(x * y for x, y in v))
+         for p, v in both.items()})
+
+
+def scored(rows: list[tuple], interval: bool = True) -> scoring.Result:
+    """Score the rows as the IKM is defined, the interval from each respondent's influence
+    summed in exact fractions."""
+    sums = sums_of(rows, pairs=False)
+    method = summary.period_method(sums)
+    codes = {c: sums.totals[c] for c in method.codes}
+    se = None
+    if interval:
+        answered = [c for c in method.codes if codes[c][1]]
+        mean = {c: Fraction(*codes[c]) for c in answered}
+        coef = {c: Fraction(25, len(answered) * codes[c][1]) for c in answered}
+        influences = [sum((coef[c] * (a - mean[c]) for c, a in zip(CODES, r[len(KEY):])
+                           if c in coef and a is not None), Fraction(0)) for r in rows]
+        sum_sq = sum((u * u for u in influences), Fraction(0))
+        assert uncertainty.squared_influence(codes, sums.squares, sums_of(rows).pairs,
+                                             method) == sum_sq
+        se = uncertainty.standard_error(sums.respondents, sum_sq)
+    return scoring.score(codes, sums.respondents, method, se, sums.squares)
+
+
+def assert_figures_are_the_rows(db) -> None:
+    rows = list(db.execute(f"SELECT {', '.join(KEY)}, {', '.join(ANSWER_COLUMNS)} "
+                           "FROM responses"))
+    for service in (None, *SERVICES):
+        for channel in (None, *CHANNELS):
+            picked = [chosen(rows, span, service, channel) for span in SPANS]
+            assert store.totals.spans_totals(db, SPANS, service, channel) == [
+                sums_of(p) for p in picked]
+            assert summary.period_results(db, SPANS, service, channel) == [
+                scored(p) for p in picked]
+            split = summary.split(db, SPANS[:2], service, channel)
+            assert split.results == [scored(p) for p in picked[:2]]
+            assert split.channels == {c: scored(chosen(rows, SPANS[0], service, c), False)
+                                      if chosen(rows, SPANS[0], service, c) else None
+                                      for c in CHANNELS}
+    whole = SPANS[-1]
+    for channel in (None, *CHANNELS):
+        months = sorted({r[2][:7] for r in chosen(rows, whole, None, channel)})
+        assert store.totals.monthly_totals(db, *whole, channel) == {
+            m: sums_of([r for r in chosen(rows, whole, None, channel) if r[2][:7] == m], False)
+            for m in months}
+        assert summary.trend(db, whole[1], 5, channel) == [
+            (p, scored(chosen(rows, (p.start, p.end), None, channel), False)
+             if chosen(rows, (p.start, p.end), None, channel) else None)
+            for p in months_back(whole[1], 5)]
+        found = store.totals.by_service(db, *whole, channel)
+        services = [s["code"] for s, _ in found]
+        assert services == [s for s in SERVICES if chosen(rows, whole, s, channel)]
+        assert [t for _, t in found] == [sums_of(chosen(rows, whole, s, channel), False)
+                                         for s in services]
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(history)
 def test_the_totals_are_always_what_the_rows_give(steps):
@@ -124,6 +210,7 @@ def test_the_totals_are_always_what_the_rows_give(steps):
         shuffle_flags(path, picks)
         db = connect(path)
         assert stored(db) == from_rows(db)
+        assert_figures_are_the_rows(db)
         assert store.daily_totals.rebuild(db) == []
         db.close()
 
