@@ -52,7 +52,7 @@ def facts(db: Database, folder: Path, settings: dict[str, Any], now: datetime,
         pass  # unknown: not a concern of its own
     return health.Facts(
         now=now, tz=clock.parse_offset(settings["utc_offset"]),
-        office_hours=settings["office_hours"],
+        office_hours=settings["office_hours"], holidays=settings["holidays"],
         since=store.schema.made_at(db) or now,
         last_backup=newest[1] if newest else None,
         backup_failure=outcome.error if outcome else None,

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from ikm.clock import ServerClock
+from ikm.office_hours import Holidays, OfficeHours, opening
 
 BACKUP_MAX_AGE = timedelta(days=2)
 DISK_MIN_FREE = 10**9  # bytes: 1 GB, room for a year of a busy office's responses
@@ -31,7 +32,6 @@ SERVER_CLOCK = "server_clock"  # behind_days, evidence (office time)
 
 MISSING = "missing"  # the second folder is not there (a flash disk unplugged)
 
-OfficeHours = Sequence[Sequence[str] | None]  # Monday first: ("08:00", "16:00") or None
 
 
 @dataclass(frozen=True)
@@ -59,6 +59,7 @@ class Facts:
     disk_total: int | None = None
     kiosks: Sequence[Kiosk] = ()
     server_clock: ServerClock | None = None
+    holidays: Holidays = ()  # a kiosk silent on a public holiday needs nobody
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,7 @@ def concerns(f: Facts) -> list[Concern]:
                                         "free_percent": round(share * 100, 1)}))
     for kiosk in f.kiosks:
         if kiosk.last_seen is not None and office_time_between(
-                kiosk.last_seen, f.now, f.office_hours, f.tz) > KIOSK_SILENCE:
+                kiosk.last_seen, f.now, f.office_hours, f.tz, f.holidays) > KIOSK_SILENCE:
             found.append(Concern(KIOSK_SILENT, {"name": kiosk.name,
                                                 "since": kiosk.last_seen.astimezone(f.tz)}))
         if kiosk.set_aside:
@@ -107,22 +108,22 @@ def disk_low(free: int, total: int | None) -> bool:
 
 
 def office_time_between(start: datetime, end: datetime, hours: OfficeHours,
-                        tz: timezone) -> timedelta:
+                        tz: timezone, holidays: Holidays = ()) -> timedelta:
     """Return how much of the office's opening hours lies between two moments."""
     start = max(start, end - SILENCE_HORIZON)
     total = timedelta()
     day = start.astimezone(tz).date()
     while day <= end.astimezone(tz).date():
-        opening = _opening(day, hours, tz)
-        if opening is not None:
-            total += max(timedelta(), min(end, opening[1]) - max(start, opening[0]))
+        span = _opening(day, hours, holidays, tz)
+        if span is not None:
+            total += max(timedelta(), min(end, span[1]) - max(start, span[0]))
         day += timedelta(days=1)
     return total
 
 
-def _opening(day: date, hours: OfficeHours, tz: timezone) -> tuple[datetime, datetime] | None:
-    span = hours[day.weekday()] if day.weekday() < len(hours) else None
-    if not span:
+def _opening(day: date, hours: OfficeHours, holidays: Holidays, tz: timezone
+             ) -> tuple[datetime, datetime] | None:
+    found = opening(day, hours, holidays)
+    if found is None:
         return None
-    opens, closes = (time.fromisoformat(t) for t in span)
-    return datetime.combine(day, opens, tz), datetime.combine(day, closes, tz)
+    return datetime.combine(day, found[0], tz), datetime.combine(day, found[1], tz)

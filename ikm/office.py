@@ -5,6 +5,7 @@ import re
 from typing import Any
 
 from ikm.method import PERMENPAN_2017, SHORT_CODES
+from ikm.office_hours import DEFAULT_HOLIDAYS
 from ikm.refused import Refused
 
 # The thirteen services of Kantor Camat Serai Serumpun: a new installation's defaults.
@@ -45,6 +46,10 @@ DEFAULTS: dict[str, Any] = {
     "session_idle_hours": 8,  # a staff session unused this long ends: a working day
     # Opening hours, Monday first (office time); a kiosk silent for two of them needs a look.
     "office_hours": [["08:00", "16:00"]] * 4 + [["08:00", "16:30"], None, None],
+    # Public holidays (ikm.office_hours): the kiosk rests, and its silence is no concern.
+    "holidays": DEFAULT_HOLIDAYS,
+    # Outside the hours (and on holidays) the kiosk shows "Layanan sedang tutup".
+    "quiet_hours": True,
     "backup_time": "12:30",  # the daily backup, office time: the office is open, the PC on
     "backup_folder": "",  # a second place for each backup (a flash disk, a share); "" none
     # Where survey slips' QR codes lead (http://192.168.1.10:5000, or a public address);

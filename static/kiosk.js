@@ -9,6 +9,8 @@
   const phone = config.mode === "phone" || config.mode === "poster";
   const TOKEN_KEY = "skm-kiosk-token";
   const TAP_DEBOUNCE_MS = 300;
+  const WAKE_MS = 2000;  // a long press on the closed screen opens one survey
+  const HOURS_CHECK_MS = 30000;
   const $ = (sel, root = document) => root.querySelector(sel);
   const $$ = (sel, root = document) => Array.from(root.querySelectorAll(sel));
   const comment = $("textarea");
@@ -73,6 +75,10 @@
       if (status.unauthorized) unpair();
     },
   });
+
+  const quiet = new QuietHours(config.hours);
+  let awake = false;  // staff opened the kiosk for one survey outside the office's hours
+  let wakeTimer = null;
 
   let refused = false;  // the office refused this phone's answers (a used code; twice a day)
 
@@ -289,10 +295,38 @@
   function reset() {
     clearTimeout(thanksTimer);
     survey = null;
+    awake = false;  // woken for one survey: that one is over
     comment.value = "";
     $("[data-action=finish]").hidden = false;
+    large(false);  // large text was for the citizen who asked for it
     setLanguage("id");  // every citizen starts in Bahasa Indonesia
-    show(token || phone ? "welcome" : "unpaired");
+    rest();
+  }
+
+  /** Show what greets the next citizen: the welcome, or outside the hours the closed screen. */
+  function rest() {
+    if (!token && !phone) return show("unpaired");
+    if (phone || awake || quiet.open(Date.now())) return show("welcome");
+    const now = Date.now();
+    const holiday = quiet.holiday(now);
+    $("#closed .hours-text").textContent = t("closed_hours", { hours: config.hours.text[lang] });
+    $("#closed .holiday-text").hidden = !holiday;
+    $("#closed .holiday-text").textContent = holiday ? t("closed_holiday", { name: holiday }) : "";
+    show("closed");
+  }
+
+  /** Every half minute: open or close the kiosk as the hours say, never during a survey. */
+  function checkHours() {
+    if (!survey && !awake && (!$("#welcome").hidden || !$("#closed").hidden)) rest();
+  }
+
+  /** Turn large text on or off for this citizen's survey. */
+  function large(on) {
+    document.body.classList.toggle("large", on);
+    const toggle = $(".large-toggle");
+    toggle.setAttribute("aria-pressed", on);
+    toggle.dataset.text = on ? "normal_text" : "large_text";
+    toggle.textContent = t(toggle.dataset.text);
   }
 
   /** Any touch or key: the citizen is still here; the idle time starts again. */
@@ -302,7 +336,8 @@
     clearTimeout(idleTimer);
     idleTimer = setTimeout(() => {
       if (survey) finish(true);
-      else if (lang !== "id" || ($("#welcome").hidden && $("#unpaired").hidden)) reset();
+      else if (awake || lang !== "id" || document.body.classList.contains("large")
+               || ($("#welcome").hidden && $("#unpaired").hidden)) reset();
     }, config.idle_seconds * 1000);
   }
 
@@ -313,6 +348,9 @@
     language: () => setLanguage(lang === "id" ? "en" : "id"),
     skip: () => { delete survey.profile[survey.current.f.key]; next(); },
     skip_reason: () => { delete survey.reasons[survey.asking]; next(); },
+    // The rest of the profile in one tap: straight to the comment.
+    skip_profile: () => { survey.step = steps.length - 1; renderStep(); },
+    large: () => large(!document.body.classList.contains("large")),
     finish: () => { comment.value = ""; finish(false); },
     send: () => finish(false),
   };
@@ -345,6 +383,16 @@
   for (const type of ["pointerdown", "keydown", "input"]) {
     document.addEventListener(type, touched, { passive: true });
   }
+  // A long press on the closed screen: staff open the kiosk for one citizen.
+  const closed = $("#closed");
+  closed.addEventListener("pointerdown", () => {
+    clearTimeout(wakeTimer);
+    wakeTimer = setTimeout(() => { awake = true; rest(); }, WAKE_MS);
+  });
+  for (const type of ["pointerup", "pointercancel", "pointerleave"]) {
+    closed.addEventListener(type, () => clearTimeout(wakeTimer));
+  }
+
   // Once something is typed, "finish without a comment" would throw it away: only Send.
   comment.addEventListener("input", () => {
     $("[data-action=finish]").hidden = comment.value.trim() !== "";
@@ -355,8 +403,9 @@
     show("welcome");
     outbox.start();  // what an earlier visit to this page could not send goes now
   } else if (token) {
-    show("welcome");
-    outbox.start();
+    rest();
+    setInterval(checkHours, HOURS_CHECK_MS);
+    outbox.start();  // closed or open, what waits goes out, and the server hears the tablet
     // Only in a secure context (localhost, HTTPS, or an origin the tablet trusts); without
     // it the outbox still keeps every survey while this page stays open.
     if ("serviceWorker" in navigator) {

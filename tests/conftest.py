@@ -104,6 +104,9 @@ def kiosk_token(db):
     # Responses dated before a kiosk existed are impossible (ikm.clock); tests send
     # responses from earlier this year.
     db["kiosks"].update(kiosk_id, {"created_at": "2026-01-01T00:00:00.000+00:00"})
+    # The kiosk takes surveys at any hour: a test's outcome must not depend on when it runs
+    # (tests/test_quiet_hours_browser.py sets the hours and the clock itself).
+    store.settings.save(db, {"quiet_hours": False}, actor=COMMAND_LINE)
     return token
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from flask import Blueprint, current_app, jsonify, render_template, url_for
 
 import store
-from ikm import office
+from ikm import clock, office, office_hours
 from ikm.method import PERMENPAN_2017
 from ikm.profile import FIELDS
 from web.database import get_db
@@ -49,8 +49,19 @@ def kiosk_config() -> dict:
         "idle_seconds": settings["idle_seconds"],
         "thanks_seconds": settings["thanks_seconds"],
         "discard_partial": settings["discard_partial"],
+        "hours": quiet_hours(settings),
         "text": kiosk_texts(),
     }
+
+
+def quiet_hours(settings: dict) -> dict:
+    """Return when the kiosk rests (ikm.office_hours), for static/quiet.js, with its words."""
+    offset = clock.parse_offset(settings["utc_offset"]).utcoffset(None)
+    return {"quiet": settings["quiet_hours"], "week": settings["office_hours"],
+            "holidays": {day: name for day, name in settings["holidays"]},
+            "offset_minutes": int(offset.total_seconds() // 60) if offset else 0,
+            "text": {lang: office_hours.describe(settings["office_hours"], lang)
+                     for lang in ("id", "en")}}
 
 
 @bp.get("/")
@@ -59,8 +70,8 @@ def survey():
     return render_template("kiosk.html", config=kiosk_config())
 
 
-KIOSK_FILES = ("kiosk.css", "outbox.js", "kiosk.js", "icons/icon.svg", "icons/icon-192.png",
-               "icons/icon-512.png")
+KIOSK_FILES = ("kiosk.css", "outbox.js", "quiet.js", "kiosk.js", "icons/icon.svg",
+               "icons/icon-192.png", "icons/icon-512.png")
 
 
 def kiosk_files() -> list[str]:

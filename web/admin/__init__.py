@@ -9,11 +9,11 @@ from wtforms import IntegerField
 from wtforms.validators import ValidationError
 
 import store
-from ikm import office, periods
+from ikm import office, office_hours, periods
 from ikm.refused import Refused
 from web.auth import requires
 from web.database import get_db
-from web.helpers import office_settings, today
+from web.helpers import lang, office_settings, today
 
 bp = Blueprint("admin", __name__, url_prefix="/staff")
 
@@ -33,6 +33,14 @@ REFUSALS = {
         "Urutan pertanyaan: nomor %(number)s dipilih untuk lebih dari satu unsur "
         "(%(codes)s). Pakai setiap nomor 1 sampai %(count)s tepat satu kali."),
     ("unsur", "invalid"): _l("Unsur tidak dikenal."),
+    ("office_hours", "time"): _l("Jam layanan: “%(value)s” bukan jam. Tulis JJ:MM, misalnya "
+                                 "08:00."),
+    ("office_hours", "order"): _l("Jam layanan: jam buka %(opens)s harus sebelum jam tutup "
+                                  "%(closes)s."),
+    ("holidays", "date"): _l("Hari libur, baris %(line)s: “%(text)s” tidak diawali tanggal "
+                             "TTTT-BB-HH, misalnya 2026-12-25 Hari Raya Natal."),
+    ("holidays", "name"): _l("Hari libur, baris %(line)s: nama paling banyak %(max)s huruf."),
+    ("holidays", "too_many"): _l("Hari libur: %(count)s tanggal, paling banyak %(max)s."),
     ("reasons", "full"): _l("Unsur ini sudah punya %(max)s alasan aktif, sebanyak yang muat "
                             "di layar tablet. Nonaktifkan satu alasan terlebih dahulu."),
     ("role", "invalid"): _l("Peran tidak dikenal."),
@@ -102,6 +110,7 @@ def index():
         accounts=store.accounts.count_active(db),
         questions=len(office.questions(settings)), themes=len(store.themes.active(db)),
         reasons=len(store.reasons.in_order(db, active_only=True)),
+        hours=office_hours.describe(settings["office_hours"], lang()),
         mail_waiting=store.mail.status(db).waiting)
 
 
@@ -114,6 +123,7 @@ from web.admin import (  # noqa: E402,F401
     audit,
     backup,
     flagged,
+    hours,
     kiosks,
     logs,
     mail,
