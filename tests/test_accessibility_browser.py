@@ -3,6 +3,7 @@ at least 4.5:1, and touch targets of at least 48x48 CSS px on the citizens' scre
 from __future__ import annotations
 
 import random
+import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -182,13 +183,30 @@ def tap_through(page, problems: dict) -> None:
     check_screen(page, "thanks", problems)
 
 
-def test_kiosk_screens(tablet, live_server, db):
+def test_kiosk_screens_in_both_text_sizes(tablet, live_server, db):
     _, token = store.kiosks.add_kiosk(db, "Loket 1", actor=COMMAND_LINE)
     page = tablet.new_page()
     pair(page, live_server, token)
     problems: dict = {}
     tap_through(page, problems)
+    page.tap("#thanks")  # the next citizen asks for large text
+    page.tap("#welcome .large-toggle")
+    expect(page.locator("body")).to_have_class(re.compile(r"\blarge\b"))
+    large: dict = {}
+    tap_through(page, large)
     assert problems == {"pending": PENDING}, report(problems)
+    assert large == {"pending": PENDING}, report(large)
+
+
+def test_the_kiosks_closed_screen(tablet, live_server, db):
+    _, token = store.kiosks.add_kiosk(db, "Loket 1", actor=COMMAND_LINE)
+    store.settings.save(db, {"quiet_hours": True}, actor=COMMAND_LINE)
+    page = tablet.new_page()
+    page.clock.install(time=datetime(2026, 11, 30, 7, 0, tzinfo=WIB))  # before opening
+    page.goto(f"{live_server.url}/kiosk/pair#{token}")
+    problems: dict = {}
+    check_screen(page, "closed", problems)
+    assert problems == {"pending": set()}, report(problems)
 
 
 def test_phone_survey_screens(browser, live_server, db):
