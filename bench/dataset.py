@@ -30,20 +30,25 @@ def years_for(size: int) -> int:
     return YEARS.get(size, max(1, round(size / 125_000)))
 
 
-def office_days(size: int) -> list[date]:
-    """Return the weekdays of the years a data set spans (the office shuts at weekends)."""
+def office_days(size: int, window: int | None = None) -> list[date]:
+    """Return the weekdays of the years a data set spans (the office shuts at weekends),
+    or every day of the last `window` days (a busy unit open every day)."""
+    if window:
+        return [END - timedelta(days=i) for i in range(window - 1, -1, -1)]
     start = date(END.year - years_for(size) + 1, 1, 1)
     days = (start + timedelta(days=i) for i in range((END - start).days + 1))
     return [d for d in days if d.weekday() < 5]
 
 
-def path_for(size: int, seed: int) -> Path:
+def path_for(size: int, seed: int, window: int | None = None, kiosks: int = KIOSKS) -> Path:
     """Return the instance folder of a cached data set (its database is skm.db)."""
+    if window:
+        return CACHE / f"data-{size}-{window}d-{kiosks}k-s{seed}-v{FORMAT}"
     return CACHE / f"data-{size}-s{seed}-v{FORMAT}"
 
 
-def _timestamps(size: int, rng: random.Random) -> list[datetime]:
-    days = office_days(size)
+def _timestamps(size: int, rng: random.Random, window: int | None) -> list[datetime]:
+    days = office_days(size, window)
     # Some days are busier than others: weights drawn once per day, not uniform.
     weights = [max(0.2, rng.gauss(1.0, 0.25)) for _ in days]
     picks = sorted(rng.choices(range(len(days)), weights, k=size))
@@ -52,16 +57,16 @@ def _timestamps(size: int, rng: random.Random) -> list[datetime]:
                   + timedelta(seconds=rng.randint(0, 8 * 3600)) for i in picks)
 
 
-def _fill(db, size: int, rng: random.Random) -> None:
+def _fill(db, size: int, rng: random.Random, last_days: int | None, kiosks: int) -> None:
     kiosk_ids = []
-    for n in range(1, KIOSKS + 1):
+    for n in range(1, kiosks + 1):
         kiosk_id, _ = store.kiosks.add_kiosk(db, f"Loket {n}", actor=COMMAND_LINE)
         db["kiosks"].update(kiosk_id, {"created_at": "2017-01-01T00:00:00.000+00:00"})
         kiosk_ids.append(kiosk_id)
     settings = store.settings.read(db)
     tz = clock.parse_offset(settings["utc_offset"])
     window = timedelta(seconds=settings["burst_window_seconds"])
-    stamps = _timestamps(size, rng)
+    stamps = _timestamps(size, rng, last_days)
     first, span = stamps[0], (stamps[-1] - stamps[0]).total_seconds() or 1
     recent = {k: deque() for k in kiosk_ids}
     rows = []
@@ -90,14 +95,15 @@ def _fill(db, size: int, rng: random.Random) -> None:
 def _insert(db, rows: list) -> None:
     """Insert rows as the server does, with the daily totals it keeps in the same transaction."""
     with db.conn:
-        before = store.daily_totals.last_rowid(db)
         db.conn.executemany(store.responses._INSERT, rows)
-        store.daily_totals.count_new(db, before)
+        store.daily_totals.add(db, store.responses.totals_of(rows))
 
 
-def build(size: int, seed: int, log=print) -> Path:
-    """Return the instance folder of a seeded data set, building it if not cached."""
-    folder = path_for(size, seed)
+def build(size: int, seed: int, log=print, window: int | None = None,
+          kiosks: int = KIOSKS) -> Path:
+    """Return the instance folder of a seeded data set, building it if not cached: over
+    whole years by its size, or over the last `window` days."""
+    folder = path_for(size, seed, window, kiosks)
     if (folder / "skm.db").exists():
         return folder
     CACHE.mkdir(parents=True, exist_ok=True)
@@ -110,7 +116,7 @@ def build(size: int, seed: int, log=print) -> Path:
     # A throwaway copy: no need to wait for the disk while seeding.
     db.execute("PRAGMA synchronous=OFF")
     db.execute("PRAGMA cache_size=-262144")
-    _fill(db, size, random.Random(seed))
+    _fill(db, size, random.Random(seed), window, kiosks)
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.close()
     os.replace(partial, folder)  # a crash mid-seed never leaves a half data set

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import store
 from cli.common import database_path, folder_of, open_instance
+from store import recount
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
@@ -93,7 +94,7 @@ def cmd_rebuild_totals(args: argparse.Namespace) -> int:
     """Recompute the daily totals from the responses; 1 when some had to be put right."""
     _, db = open_instance(args)
     try:
-        fixed = store.daily_totals.rebuild(db)
+        fixed = recount.rebuild(db)
     finally:
         db.close()
     if not fixed:

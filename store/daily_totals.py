@@ -2,12 +2,14 @@
 interval are then sums of a few rows per day, however many responses there are."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+import operator
+from collections.abc import Iterable, Sequence
 from itertools import combinations
+from typing import TypeGuard
 
 from sqlite_utils import Database
 
-from store.schema import ANSWER_COLUMNS, write_transaction
+from store.schema import ANSWER_COLUMNS
 
 KEY = ("counted", "service", "local_date", "questionnaire", "channel")
 # Besides a row per service, each day has one for every service together: the office's
@@ -19,120 +21,88 @@ PAIRS = tuple(combinations(ANSWER_COLUMNS, 2))
 # Per pair u < v, over the respondents who answered both: how many (b), the sum of u (x),
 # the sum of v (y) and of u * v (p): what the interval's influence sum expands into
 # (ikm.uncertainty.squared_influence). Every one is an integer that adds up across rows.
-UNSUR = {f"{k}_{c}": e for c in ANSWER_COLUMNS
-         for k, e in (("n", f"count({c})"), ("s", f"sum({c})"), ("q", f"sum({c} * {c})"))}
-PAIR = {f"{k}_{u}_{v}": e for u, v in PAIRS
-        for k, e in (("b", f"count({u} * {v})"), ("x", f"sum({u} * ({v} > 0))"),
-                     ("y", f"sum({v} * ({u} > 0))"), ("p", f"sum({u} * {v})"))}
-COLUMNS = ("respondents", *UNSUR, *PAIR)
-# A response with no answer at all counts nowhere in the IKM, so it has no totals either.
+COLUMNS = ("respondents", *(f"{k}_{c}" for c in ANSWER_COLUMNS for k in "nsq"),
+           *(f"{k}_{u}_{v}" for u, v in PAIRS for k in "bxyp"))
+
+# A respondent answered at least one unsur: a response with no answer at all counts nowhere.
 ANY_ANSWER = " OR ".join(f"{c} IS NOT NULL" for c in ANSWER_COLUMNS)
-_KEYS = ", ".join(KEY)
-_NAMES = ", ".join((*KEY, *COLUMNS))
+Response = tuple[tuple, Sequence[int | None]]  # a response's key (KEY) and answers (U1..U9)
+
+_N = len(ANSWER_COLUMNS)
+_IJ = tuple(combinations(range(_N), 2))
+_PAIR_AT = tuple((i, j, 1 + 3 * _N + 4 * k) for k, (i, j) in enumerate(_IJ))
+_UPSERT = (f"INSERT INTO daily_totals ({', '.join((*KEY, *COLUMNS))}) "
+           f"VALUES ({', '.join('?' * (len(KEY) + len(COLUMNS)))}) "
+           f"ON CONFLICT ({', '.join(KEY)}) DO UPDATE SET "
+           + ", ".join(f"{c} = {c} + excluded.{c}" for c in COLUMNS))
+_EMPTIED = ("DELETE FROM daily_totals WHERE " + " AND ".join(f"{k} = ?" for k in KEY)
+            + " AND respondents = 0")
 
 
-def grouped(where: str, sign: str = "") -> str:
-    """Return the SELECT of the totals per key of the responses matching `where` (the
-    store's own conditions, never text from outside); `sign` "-" negates them."""
-    sums = ", ".join(f"{sign}coalesce({e}, 0) AS {c}"
-                     for c, e in (("respondents", "count(*)"), *UNSUR.items(), *PAIR.items()))
-    return (f"SELECT {_KEYS}, {sums} FROM responses WHERE ({where}) AND ({ANY_ANSWER}) "
-            f"GROUP BY {_KEYS}")
+def of(db: Database, where: str, params: Sequence) -> list[Response]:
+    """Return the key and answers of the stored responses matching `where` (the store's own
+    conditions, never text from outside)."""
+    found = db.execute(f"SELECT {', '.join(KEY)}, {', '.join(ANSWER_COLUMNS)} FROM responses "
+                       f"WHERE {where}", params)
+    return [(row[:len(KEY)], row[len(KEY):]) for row in found]
 
 
-def every_service(source: str) -> str:
-    """Return the SELECT that adds up the rows of `source` (a table of grouped() rows) per
-    day across services, as rows of EVERY_SERVICE."""
-    keys = _KEYS.replace("service", f"'{EVERY_SERVICE}'")
-    return (f"SELECT {keys}, {', '.join(f'sum({c})' for c in COLUMNS)} FROM {source} "
-            f"WHERE service != '{EVERY_SERVICE}' GROUP BY counted, local_date, questionnaire, "
-            "channel")
+def add(db: Database, responses: Iterable[Response], sign: int = 1) -> None:
+    """Add responses to the totals of their keys, or take them out (`sign` -1), in the
+    caller's transaction: the one that stores, changes or deletes them."""
+    # Summed per key in Python first, so that a batch costs an upsert per day and service.
+    # Most respondents answer every unsur: their 55 distinct sums are added as one vector
+    # and spread over the pairs' columns once per key, not once per response.
+    whole: dict[tuple, list[int]] = {}
+    some: dict[tuple, list[int]] = {}
+    for key, answers in responses:
+        if _every(answers):
+            vector = [1, *answers, *map(operator.mul, answers, answers),
+                      *[answers[i] * answers[j] for i, j in _IJ]]
+            before = whole.get(key)
+            whole[key] = vector if before is None else list(map(operator.add, before, vector))
+        elif any(a is not None for a in answers):  # ANY_ANSWER
+            _add_some(some.setdefault(key, [0] * len(COLUMNS)), answers)
+    totals: dict[tuple, list[int]] = {}
+    for key, sums in [*((k, _spread(v)) for k, v in whole.items()), *some.items()]:
+        for into in (key, (key[0], EVERY_SERVICE, *key[2:])):
+            before = totals.get(into)
+            totals[into] = sums if before is None else list(map(operator.add, before, sums))
+    db.conn.executemany(_UPSERT, [(*key, *(sums if sign > 0 else [-v for v in sums]))
+                                  for key, sums in totals.items()])
+    if sign < 0:  # a key whose last response left holds zeros: gone, as a rebuild leaves it
+        db.conn.executemany(_EMPTIED, list(totals))
 
 
-def _upsert(db: Database, where: str, params: Sequence, sign: str = "") -> None:
-    add = ", ".join(f"{c} = {c} + excluded.{c}" for c in COLUMNS)
-    # "WHERE true": SQLite's way to tell an upsert's ON from a join's after a SELECT.
-    db.execute(f"WITH batch AS ({grouped(where, sign)}) INSERT INTO daily_totals ({_NAMES}) "
-               f"SELECT * FROM (SELECT * FROM batch UNION ALL {every_service('batch')}) "
-               f"WHERE true ON CONFLICT ({_KEYS}) DO UPDATE SET {add}", params)
+def _every(answers: Sequence[int | None]) -> TypeGuard[Sequence[int]]:
+    """Return whether a response answered every unsur."""
+    return None not in answers
 
 
-def last_rowid(db: Database) -> int:
-    """Return the rowid of the newest response (0 when there is none): count_new's mark."""
-    return db.execute("SELECT coalesce(max(rowid), 0) FROM responses").fetchone()[0]
+def _spread(vector: list[int]) -> list[int]:
+    """Return COLUMNS' sums of respondents who all answered every unsur, from their count,
+    sums per unsur, sums of squares and sums of products per pair."""
+    count, sums, squares = vector[0], vector[1:1 + _N], vector[1 + _N:1 + 2 * _N]
+    out = [count]
+    for total, square in zip(sums, squares):
+        out += (count, total, square)
+    for (i, j), product in zip(_IJ, vector[1 + 2 * _N:]):
+        out += (count, sums[i], sums[j], product)
+    return out
 
 
-def count_new(db: Database, after: int) -> None:
-    """Add the responses inserted since last_rowid() gave `after` (same transaction)."""
-    # Within the write transaction new rows get rowids above every existing one.
-    _upsert(db, "rowid > ?", [after])
-
-
-def _in(rowids: Sequence[int]) -> str:
-    return f"rowid IN ({', '.join('?' * len(rowids))})"
-
-
-def put_in(db: Database, rowids: Sequence[int]) -> None:
-    """Add these stored responses to the totals (after a change that counts them anew)."""
-    if rowids:
-        _upsert(db, _in(rowids), rowids)
-
-
-def take_out(db: Database, rowids: Sequence[int]) -> None:
-    """Subtract these stored responses from the totals, before they change or go."""
-    if not rowids:
-        return
-    _upsert(db, _in(rowids), rowids, "-")
-    # A key whose last response left holds only zeros: gone, as a rebuild would leave it.
-    db.execute("DELETE FROM daily_totals WHERE respondents = 0 AND local_date IN "
-               f"(SELECT local_date FROM responses WHERE {_in(rowids)})", rowids)
-
-
-def rowids(db: Database, where: str, params: Sequence) -> list[int]:
-    """Return the rowids of the responses matching `where` (the store's own conditions)."""
-    return [r for (r,) in db.execute(f"SELECT rowid FROM responses WHERE {where}", params)]
-
-
-def fill(db: Database) -> None:
-    """Compute the totals of every stored response into the empty table."""
-    db.execute(f"INSERT INTO daily_totals ({_NAMES}) {grouped('1')}")
-    db.execute(f"INSERT INTO daily_totals ({_NAMES}) {every_service('daily_totals')}")
-
-
-Key = tuple[int, str, str, str, str]
-
-
-def differences(db: Database) -> list[Key]:
-    """Return the keys whose stored totals differ from the responses' (none, normally)."""
-    # In one read transaction: the responses and the totals compared are of one moment,
-    # while kiosks may go on writing (WAL), and no writer is held up.
-    opened = not db.conn.in_transaction
-    if opened:
-        db.execute("BEGIN")
-    try:
-        db.execute(f"CREATE TEMP TABLE fresh AS {grouped('1')}")
-        db.execute(f"INSERT INTO fresh {every_service('fresh')}")
-        stored = f"SELECT {_NAMES} FROM main.daily_totals"
-        computed = f"SELECT {_NAMES} FROM temp.fresh"
-        found = db.execute(
-            f"SELECT {_KEYS} FROM ({stored} EXCEPT {computed}) UNION "
-            f"SELECT {_KEYS} FROM ({computed} EXCEPT {stored}) "
-            "ORDER BY local_date, service, questionnaire, channel, counted").fetchall()
-        db.execute("DROP TABLE temp.fresh")
-    finally:
-        if opened:
-            db.execute("ROLLBACK")  # nothing was written but the temporary table
-    return [tuple(row) for row in found]
-
-
-def rebuild(db: Database) -> list[Key]:
-    """Recompute the totals from the responses where they differ; return the keys fixed."""
-    # Compared first without the write lock, as the server may be running; only a
-    # difference takes it, to compare again and put the totals right.
-    if not differences(db):
-        return []
-    with write_transaction(db):
-        wrong = differences(db)
-        db.execute("DELETE FROM daily_totals")
-        fill(db)
-    return wrong
+def _add_some(sums: list[int], answers: Sequence[int | None]) -> None:
+    """Add a response that left some unsur blank to COLUMNS' sums."""
+    sums[0] += 1
+    for i, a in enumerate(answers):
+        if a is not None:
+            sums[1 + 3 * i] += 1
+            sums[2 + 3 * i] += a
+            sums[3 + 3 * i] += a * a
+    for i, j, at in _PAIR_AT:
+        a, b = answers[i], answers[j]
+        if a is not None and b is not None:
+            sums[at] += 1
+            sums[at + 1] += a
+            sums[at + 2] += b
+            sums[at + 3] += a * b

@@ -52,11 +52,11 @@ def entries(db: Database, since: str, username: str | None = None) -> list[dict[
 def undo(db: Database, response_id: str, *, actor: audit.Actor) -> bool:
     """Remove a paper form typed in by mistake (so it can be typed again); True if it was."""
     with write_transaction(db):
-        found = one(db, "SELECT rowid, serial FROM responses WHERE id = ? AND channel = 'paper'",
+        found = one(db, "SELECT serial FROM responses WHERE id = ? AND channel = 'paper'",
                     [response_id])
         if found is None:
             return False
-        daily_totals.take_out(db, [found["rowid"]])
+        daily_totals.add(db, daily_totals.of(db, "id = ?", [response_id]), -1)
         db.execute("DELETE FROM responses WHERE id = ?", [response_id])
         audit.record(db, "paper", actor, f"form {found['serial']} removed (undo)")
     return True

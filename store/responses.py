@@ -34,6 +34,15 @@ _CODES = tuple(c.upper() for c in ANSWER_COLUMNS)
 _PROFILE = ("gender", "age", "age_group", "education", "occupation")
 
 
+_KEY_AT = tuple(_COLUMNS.index(k) for k in daily_totals.KEY)
+_ANSWERS_AT = slice(_COLUMNS.index(ANSWER_COLUMNS[0]), _COLUMNS.index(ANSWER_COLUMNS[-1]) + 1)
+
+
+def totals_of(rows: list[list[Any]]) -> list[daily_totals.Response]:
+    """Return what the daily totals need of responses' rows (in the order of _COLUMNS)."""
+    return [(tuple(row[i] for i in _KEY_AT), row[_ANSWERS_AT]) for row in rows]
+
+
 def _row(r: Incoming, kiosk_id: int | None, flag: str | None, received_at: str,
          placed: tuple[datetime, str], answered_at: str, local_date: str,
          entered_by: str | None) -> list[Any]:
@@ -105,14 +114,13 @@ def record(db: Database, kiosk: dict[str, Any] | None, items: list[Incoming],
             rows.append((n, _row(r, kiosk_id, flag, received_at, placed, at, local_date,
                                  entered_by)))
         left_out = set()
-        before = daily_totals.last_rowid(db)
         for n, problem in _insert(db, rows):
             left_out.add(n)
             statuses[n] = problem
             slip = items[n].slip
             if slip:  # the slip stays unused until a response is stored for it
                 slips.release(db, slip)
-        daily_totals.count_new(db, before)
+        daily_totals.add(db, totals_of([row for n, row in rows if n not in left_out]))
         reasons.store_given(db, [(items[n].id, code, reason) for n, _ in rows
                                  if n not in left_out
                                  for code, reason in items[n].reasons.items()])
@@ -233,11 +241,11 @@ def set_counted(db: Database, ids: list[str], counted: bool, *, actor: audit.Act
     chosen = f"flag IS NOT NULL AND id IN ({', '.join('?' * len(ids))})"
     with write_transaction(db):
         # The responses whose flag changes move from one row of totals to the other.
-        moving = daily_totals.rowids(db, f"{chosen} AND counted != ?", [*ids, int(counted)])
-        daily_totals.take_out(db, moving)
+        moving = daily_totals.of(db, f"{chosen} AND counted != ?", [*ids, int(counted)])
+        daily_totals.add(db, moving, -1)
         cursor = db.execute(f"UPDATE responses SET counted = ? WHERE {chosen}",
                             [int(counted), *ids])
-        daily_totals.put_in(db, moving)
+        daily_totals.add(db, [((int(counted), *key[1:]), answers) for key, answers in moving])
         what = "counted" if counted else "left out"
         more = " ..." if len(ids) > 5 else ""
         audit.record(db, "flagged", actor, f"{cursor.rowcount} {what}: {', '.join(ids[:5])}{more}")

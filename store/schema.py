@@ -337,7 +337,7 @@ def _daily_totals(db: Database) -> None:
     # every change to the responses (store.daily_totals): a period's IKM and its interval
     # read a few rows per day instead of every response. WITHOUT ROWID, which sqlite-utils
     # cannot write: the rows are stored in key order, the days of a period side by side.
-    from store import daily_totals
+    from store import daily_totals, recount
 
     types = {"counted": "INTEGER", "local_date": "TEXT", "service": "TEXT",
              "questionnaire": "TEXT", "channel": "TEXT"}
@@ -345,4 +345,4 @@ def _daily_totals(db: Database) -> None:
     columns += [f"{c} INTEGER NOT NULL" for c in daily_totals.COLUMNS]
     db.execute(f"CREATE TABLE daily_totals ({', '.join(columns)}, "
                f"PRIMARY KEY ({', '.join(daily_totals.KEY)})) WITHOUT ROWID")
-    daily_totals.fill(db)  # from the responses already stored, in SQL
+    recount.fill(db)  # from the responses already stored, in SQL

@@ -19,6 +19,7 @@ from ikm import office, scoring, uncertainty
 from ikm.periods import months_back
 from ikm.validation import CHANNELS, PAPER, Incoming
 from results import summary
+from store import recount
 from store.audit import COMMAND_LINE
 from store.daily_totals import EVERY_SERVICE, KEY
 from store.schema import ANSWER_COLUMNS, connect, migrations, open_db
@@ -203,7 +204,7 @@ def test_the_totals_are_always_what_the_rows_give(steps):
         shuffle_flags(path, picks)
         db = connect(path)
         assert stored(db) == from_rows(db)
-        assert store.daily_totals.differences(db) == []
+        assert recount.differences(db) == []
         db.close()
         store.backup.restore(backup, path)  # the totals of the backup come with it
         record(path, later)
@@ -211,7 +212,7 @@ def test_the_totals_are_always_what_the_rows_give(steps):
         db = connect(path)
         assert stored(db) == from_rows(db)
         assert_figures_are_the_rows(db)
-        assert store.daily_totals.rebuild(db) == []
+        assert recount.rebuild(db) == []
         db.close()
 
 
@@ -265,3 +266,7 @@ def test_rebuild_totals_finds_nothing_after_use_and_puts_a_tampered_row_right(
     assert stored(db) == from_rows(db)
     db.close()
     assert kiosk.main(["rebuild-totals", *instance]) == 0
+
+
+def test_the_sql_recount_and_the_python_upkeep_name_the_same_columns():
+    assert tuple(recount.SOME) == tuple(recount.WHOLE) == store.daily_totals.COLUMNS
