@@ -31,6 +31,10 @@ Response = tuple[tuple, Sequence[int | None]]  # a response's key (KEY) and answ
 _N = len(ANSWER_COLUMNS)
 _IJ = tuple(combinations(range(_N), 2))
 _PAIR_AT = tuple((i, j, 1 + 3 * _N + 4 * k) for k, (i, j) in enumerate(_IJ))
+# Where each of COLUMNS is in such a vector: everyone answered each unsur and each pair.
+_SPREAD = operator.itemgetter(
+    0, *(at for i in range(_N) for at in (0, 1 + i, 1 + _N + i)),
+    *(at for k, (i, j) in enumerate(_IJ) for at in (0, 1 + i, 1 + j, 1 + 2 * _N + k)))
 _UPSERT = (f"INSERT INTO daily_totals ({', '.join((*KEY, *COLUMNS))}) "
            f"VALUES ({', '.join('?' * (len(KEY) + len(COLUMNS)))}) "
            f"ON CONFLICT ({', '.join(KEY)}) DO UPDATE SET "
@@ -81,14 +85,8 @@ def _every(answers: Sequence[int | None]) -> TypeGuard[Sequence[int]]:
 
 def _spread(vector: list[int]) -> list[int]:
     """Return COLUMNS' sums of respondents who all answered every unsur, from their count,
-    sums per unsur, sums of squares and sums of products per pair."""
-    count, sums, squares = vector[0], vector[1:1 + _N], vector[1 + _N:1 + 2 * _N]
-    out = [count]
-    for total, square in zip(sums, squares):
-        out += (count, total, square)
-    for (i, j), product in zip(_IJ, vector[1 + 2 * _N:]):
-        out += (count, sums[i], sums[j], product)
-    return out
+    sums per unsur, sums of squares and sums of products per pair (in that order)."""
+    return list(_SPREAD(vector))
 
 
 def _add_some(sums: list[int], answers: Sequence[int | None]) -> None:
