@@ -57,6 +57,10 @@ DEFAULTS: dict[str, Any] = {
     "survey_address": "",
     "slip_days": 14,  # a slip not answered within this many days expires
     "poster_enabled": False,  # the standing poster's QR (no code) takes responses
+    # Prompts read aloud (ikm.audio): the third language's name ("" for none), and whether
+    # each question's recording plays as it appears rather than only when tapped.
+    "local_language": "",
+    "audio_autoplay": False,
     # E-mail of alerts (ikm.mail): "" host sends none, and alerts show on the staff pages only.
     "smtp_host": "",
     "smtp_port": 587,

@@ -20,6 +20,7 @@ from store import (  # noqa: F401 (re-exported)
     populations,
     poster,
     reasons,
+    recordings,
     responses,
     schema,
     services,

@@ -13,7 +13,7 @@ from ikm.clock import utc_now
 ACTIONS = ("login", "login_failed", "login_locked", "logout", "setup", "password", "export",
            "settings", "service", "kiosk", "user", "population", "flagged", "comment",
            "backup", "restore", "unlock", "slips", "paper", "action", "theme",
-           "alert", "mail", "reason")
+           "alert", "mail", "reason", "recording")
 # Failed sign-ins from one address for one name within this window share one counted row,
 # so a flood of them cannot push the real events off the page.
 FAILURE_WINDOW = timedelta(minutes=15)

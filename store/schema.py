@@ -346,3 +346,13 @@ def _daily_totals(db: Database) -> None:
     db.execute(f"CREATE TABLE daily_totals ({', '.join(columns)}, "
                f"PRIMARY KEY ({', '.join(daily_totals.KEY)})) WITHOUT ROWID")
     recount.fill(db)  # from the responses already stored, in SQL
+
+
+@migrations(name="0015_recordings")
+def _recordings(db: Database) -> None:
+    # The prompts staff recorded for the kiosk to read aloud, one per language and prompt;
+    # the sound itself is a file in the instance folder named by its sha256 (store.recordings).
+    db.table("recordings").create(
+        {"lang": str, "key": str, "mime": str, "size": int, "sha256": str,
+         "created_at": str, "created_by": str},
+        pk=("lang", "key"), not_null={"mime", "size", "sha256", "created_at"})

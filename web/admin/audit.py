@@ -25,6 +25,7 @@ LABELS = {
     "theme": _l("tema kritik dan saran"),
     "alert": _l("peringatan ditangani"), "mail": _l("e-mail uji"),
     "reason": _l("alasan tidak puas"),
+    "recording": _l("rekaman suara"),
 }
 
 
