@@ -82,6 +82,34 @@
 
   let refused = false;  // the office refused this phone's answers (a used code; twice a day)
 
+  // Prompts read aloud where the office recorded them; never a synthetic voice.
+  const audio = config.audio || { urls: {}, local: "", autoplay: false };
+  const speaker = new Speaker(audio.urls, $("audio.voice"));
+  let local = false;  // this citizen listens in the office's local language
+
+  /** A prompt's recording in the language listened to: the local one if chosen and there,
+      else the one in the text's language; null when neither was recorded. */
+  function voice(prompt) {
+    return (local && speaker.url("local", prompt)) || speaker.url(lang, prompt);
+  }
+
+  /** Show the speaker buttons of the prompts recorded in the language listened to. */
+  function speakers() {
+    $$("[data-speak]").forEach((b) => { b.hidden = !voice(b.dataset.speak); });
+  }
+
+  /** Play a speaker button's prompt, in place of what plays. */
+  function speak(button) {
+    speaker.play([voice(button.dataset.speak)], button);
+  }
+
+  /** Listen in the local language, or not, for this citizen's survey. */
+  function listenLocal(on) {
+    local = on;
+    $(".local-toggle").setAttribute("aria-pressed", on);
+    speakers();
+  }
+
   /** On a phone, say on the thanks screen whether the answers reached the office. */
   function delivery(status) {
     $(".offline").hidden = status.online !== false;
@@ -119,8 +147,11 @@
     lang = l;
     document.documentElement.lang = l;
     $$("[data-text]").forEach((el) => { el.textContent = t(el.dataset.text); });
+    $$("[data-label]").forEach((el) => { el.setAttribute("aria-label", t(el.dataset.label)); });
+    $(".local-toggle").textContent = t("listen_local", { name: audio.local });
     comment.placeholder = t("comment_placeholder");
     renderServices();
+    speakers();
     if (survey && survey.asking) askWhy(survey.asking);
     else if (survey && survey.step >= 0) renderStep();
   }
@@ -136,6 +167,7 @@
   /** Show the screen with this id, and the bar while a survey is under way. */
   function show(id) {
     debounceTaps();
+    speaker.stop();  // what was read aloud belongs to the screen that goes
     $$(".screen").forEach((s) => { s.hidden = s.id !== id; });
     $(".bar").hidden = !survey || id === "thanks" || id === "welcome";
   }
@@ -199,7 +231,15 @@
         b.classList.toggle("chosen", chosen === i + 1);
         b.setAttribute("aria-pressed", chosen === i + 1);
       });
+      const asked = $("#question .question-speaker");
+      asked.dataset.speak = step.q.code;
+      $("#question .labels-speaker").dataset.speak = `${step.q.code}-labels`;
+      speakers();
       show("question");
+      // Only if staff turned it on: the question, then its answers, as the screen appears.
+      if (audio.autoplay) {
+        speaker.play([voice(step.q.code), voice(`${step.q.code}-labels`)], asked);
+      }
     } else if (step.kind === "profile") {
       $(".profile-title").textContent = step.f.title[lang];
       const box = $("#profile .options");
@@ -299,6 +339,7 @@
     comment.value = "";
     $("[data-action=finish]").hidden = false;
     large(false);  // large text was for the citizen who asked for it
+    listenLocal(false);  // and so was the local language
     setLanguage("id");  // every citizen starts in Bahasa Indonesia
     rest();
   }
@@ -336,7 +377,7 @@
     clearTimeout(idleTimer);
     idleTimer = setTimeout(() => {
       if (survey) finish(true);
-      else if (awake || lang !== "id" || document.body.classList.contains("large")
+      else if (awake || lang !== "id" || local || document.body.classList.contains("large")
                || ($("#welcome").hidden && $("#unpaired").hidden)) reset();
     }, config.idle_seconds * 1000);
   }
@@ -351,6 +392,13 @@
     // The rest of the profile in one tap: straight to the comment.
     skip_profile: () => { survey.step = steps.length - 1; renderStep(); },
     large: () => large(!document.body.classList.contains("large")),
+    speak,
+    local: () => {
+      listenLocal(!local);
+      // A tap on it is a wish to listen: the welcome answers in that language, if recorded.
+      const welcome = $("#welcome [data-speak=welcome]");
+      if (local && !welcome.hidden) speak(welcome);
+    },
     finish: () => { comment.value = ""; finish(false); },
     send: () => finish(false),
   };
@@ -361,7 +409,7 @@
     if (!el) return;
     const { action, service, answer, option, reason } = el.dataset;
     if (action) {
-      actions[action]?.();
+      actions[action]?.(el);
     } else if (service !== undefined) {
       survey.service = service;
       survey.step = -1;
@@ -398,6 +446,8 @@
     $("[data-action=finish]").hidden = comment.value.trim() !== "";
   });
 
+  // "Dengar dalam ...": only for an office that named its language and recorded in it.
+  $(".local-toggle").hidden = !(audio.local && speaker.has("local"));
   setLanguage("id");
   if (phone) {
     show("welcome");

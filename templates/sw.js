@@ -5,13 +5,17 @@
 const CACHE = "skm-kiosk-{{ version }}";
 const PAGE = {{ url_for("kiosk.survey")|tojson }};
 const FILES = {{ files|tojson }};
+// The office's recorded prompts, each address naming one sound (?v= its hash): kept like
+// the files, so that a question is read aloud with the network down too.
+const AUDIO = {{ audio|tojson }};
 const PAGE_TIMEOUT_MS = 4000;
 
 self.addEventListener("install", (event) => {
   event.waitUntil((async () => {
     const cache = await caches.open(CACHE);
     // "reload" skips the browser's HTTP cache, so a new version never keeps an old file.
-    await cache.addAll([PAGE, ...FILES].map((url) => new Request(url, { cache: "reload" })));
+    await cache.addAll([PAGE, ...FILES, ...AUDIO]
+      .map((url) => new Request(url, { cache: "reload" })));
     await self.skipWaiting();
   })());
 });
@@ -66,5 +70,8 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(kioskPage(event));
   } else if (FILES.includes(url.pathname)) {
     event.respondWith(kioskFile(request, url.pathname));
+  } else if (AUDIO.includes(url.pathname + url.search)) {
+    // The whole sound, also for a media element's range request: it plays from a full reply.
+    event.respondWith(kioskFile(request, url.pathname + url.search));
   }
 });

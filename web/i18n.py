@@ -17,11 +17,18 @@ KIOSK_TEXT = {
     "service": _l("Layanan apa yang Anda terima hari ini?"),
     "back": _l("Kembali"),
     "progress": _l("Pertanyaan {n} dari {total}"),
+    "progress_label": _l("Kemajuan survei"),
     "reason": _l("Apa yang kurang?"),
     "reason_sub": _l("Pilih satu, atau lewati."),
     "skip_all": _l("Lewati semua"),
     "large_text": _l("Teks besar"),
     "normal_text": _l("Teks biasa"),
+    # The speaker buttons of recorded prompts (their names for screen readers), and the
+    # welcome's button for the office's local language ("Dengar dalam Bahasa Melayu Jambi").
+    "listen": _l("Dengarkan"),
+    "listen_question": _l("Dengarkan pertanyaan"),
+    "listen_answers": _l("Dengarkan pilihan jawaban"),
+    "listen_local": _l("Dengar dalam {name}"),
     "closed": _l("Layanan sedang tutup"),
     "closed_hours": _l("Jam layanan: {hours}"),
     "closed_holiday": _l("Hari ini libur: {name}"),

@@ -11,6 +11,7 @@ import store
 from ikm import clock, office, office_hours
 from ikm.method import PERMENPAN_2017
 from ikm.profile import FIELDS
+from web import kiosk_audio
 from web.database import get_db
 from web.helpers import office_settings
 from web.i18n import kiosk_texts
@@ -50,6 +51,7 @@ def kiosk_config() -> dict:
         "thanks_seconds": settings["thanks_seconds"],
         "discard_partial": settings["discard_partial"],
         "hours": quiet_hours(settings),
+        "audio": kiosk_audio.recordings(settings),  # prompts read aloud, where recorded
         "text": kiosk_texts(),
     }
 
@@ -70,8 +72,8 @@ def survey():
     return render_template("kiosk.html", config=kiosk_config())
 
 
-KIOSK_FILES = ("kiosk.css", "outbox.js", "quiet.js", "kiosk.js", "icons/icon.svg",
-               "icons/icon-192.png", "icons/icon-512.png")
+KIOSK_FILES = ("kiosk.css", "outbox.js", "quiet.js", "speaker.js", "kiosk.js",
+               "icons/icon.svg", "icons/icon-192.png", "icons/icon-512.png")
 
 
 def kiosk_files() -> list[str]:
@@ -92,10 +94,17 @@ def _version(root: str) -> str:
 @bp.get("/sw.js")
 def service_worker():
     """The service worker, served under /kiosk/ so that its scope is the kiosk."""
-    body = render_template("sw.js", version=_version(current_app.root_path),
-                           files=kiosk_files())
+    audio = kiosk_audio.addresses(kiosk_audio.recordings(office_settings()))
+    # A new recording changes the worker, so the tablet installs it and keeps the new sound.
+    version = hashlib.sha256(" ".join([_version(current_app.root_path), *audio]).encode())
+    body = render_template("sw.js", version=version.hexdigest()[:12], files=kiosk_files(),
+                           audio=audio)
     return body, 200, {"Content-Type": "text/javascript; charset=utf-8",
                        "Cache-Control": "no-cache"}
+
+
+# The recordings: played by the kiosk and phones, no sign-in (web.kiosk_audio).
+bp.add_url_rule("/audio/<voice>/<prompt>", "audio", kiosk_audio.serve)
 
 
 @bp.get("/manifest.webmanifest")
