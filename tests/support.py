@@ -143,6 +143,7 @@ LEAST_ROLE = {
     "/staff/settings/reasons": "admin",  # the chips after an unhappy face
     "/staff/settings/reasons/1/edit": "admin",
     "/staff/settings/reasons/1/retire": "admin",
+    "/staff/settings/audio": "admin",  # prompts read aloud: recorded, uploaded, deleted
     "/staff/kiosks": "admin",
     "/staff/kiosks/new": "admin",
     "/staff/kiosks/1/edit": "admin",

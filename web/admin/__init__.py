@@ -43,6 +43,13 @@ REFUSALS = {
     ("holidays", "too_many"): _l("Hari libur: %(count)s tanggal, paling banyak %(max)s."),
     ("reasons", "full"): _l("Unsur ini sudah punya %(max)s alasan aktif, sebanyak yang muat "
                             "di layar tablet. Nonaktifkan satu alasan terlebih dahulu."),
+    ("audio", "empty"): _l("Berkas rekaman: kosong atau belum dipilih. Pilih berkas suara "
+                           "dari ponsel atau komputer ini."),
+    ("audio", "too_large"): _l("Berkas rekaman: terlalu besar; paling besar %(mb)s MB (lebih "
+                               "dari satu menit suara). Rekam lebih singkat, atau simpan "
+                               "sebagai M4A atau MP3."),
+    ("audio", "type"): _l("Berkas rekaman: bukan berkas suara yang dapat diputar tablet. "
+                          "Pakai rekaman M4A, MP3, WebM, Ogg atau WAV."),
     ("role", "invalid"): _l("Peran tidak dikenal."),
     ("role", "self"): _l("Anda tidak dapat menurunkan peran Anda sendiri. Minta admin lain "
                          "melakukannya."),
@@ -110,6 +117,7 @@ def index():
         accounts=store.accounts.count_active(db),
         questions=len(office.questions(settings)), themes=len(store.themes.active(db)),
         reasons=len(store.reasons.in_order(db, active_only=True)),
+        recordings=len(store.recordings.listed(db)),
         hours=office_hours.describe(settings["office_hours"], lang()),
         mail_waiting=store.mail.status(db).waiting)
 
@@ -120,6 +128,7 @@ def index():
 # The pages register their routes on bp when imported.
 from web.admin import (  # noqa: E402,F401
     accounts,
+    audio,
     audit,
     backup,
     flagged,
