@@ -1,5 +1,6 @@
 """The floors: minimal Flask + sqlite3 endpoints, one storing a response as durably as ours,
-two running the bare SQL of /api/ikm and /api/trend (what HTTP alone adds to a read)."""
+two running the bare SQL of /api/ikm and /api/trend (what HTTP alone adds to a read), and
+one summing the answers of a period from a plain table of the same rows (issue #16)."""
 from __future__ import annotations
 
 import argparse
@@ -18,7 +19,7 @@ from bench import queries  # noqa: E402
 THREADS = 8  # as kiosk.py serves
 
 
-def create_app(path: str, read: str | None = None) -> Flask:
+def create_app(path: str, read: str | None = None, scan: str | None = None) -> Flask:
     app = Flask(__name__)
     with sqlite3.connect(path) as conn:
         conn.execute("PRAGMA journal_mode=WAL")
@@ -53,6 +54,8 @@ def create_app(path: str, read: str | None = None) -> Flask:
 
     if read:
         add_read_routes(app, read)
+    if scan:
+        add_scan_route(app, path, scan)
     return app
 
 
@@ -71,6 +74,24 @@ def add_read_routes(app: Flask, path: str) -> None:
         return {"rows": run(reader(), (request.args["from"], request.args["to"]))}
 
 
+def add_scan_route(app: Flask, path: str, source: str) -> None:
+    """GET /scan (?from=&to=): one indexed SUM (the sums, counts and squares per unsur of
+    the bare SQL) over a plain copy of the responses of `source`, in this app's database."""
+    with sqlite3.connect(path) as conn:
+        conn.execute("DROP TABLE IF EXISTS responses")
+        conn.execute("ATTACH DATABASE ? AS source", [source])
+        conn.execute("CREATE TABLE responses AS SELECT * FROM source.responses")
+        conn.execute("CREATE INDEX responses_date ON responses(local_date, counted)")
+    local = threading.local()
+
+    @app.get("/scan")
+    def scan():
+        if not hasattr(local, "conn"):
+            local.conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        return {"rows": local.conn.execute(
+            queries.TOTALS, (request.args["from"], request.args["to"])).fetchall()}
+
+
 if __name__ == "__main__":
     from waitress import serve
 
@@ -78,5 +99,7 @@ if __name__ == "__main__":
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--db", required=True)
     parser.add_argument("--read", help="a seeded database to serve the bare reads from")
+    parser.add_argument("--scan", help="a seeded database to copy for the scanning endpoint")
     args = parser.parse_args()
-    serve(create_app(args.db, args.read), host="127.0.0.1", port=args.port, threads=THREADS)
+    serve(create_app(args.db, args.read, args.scan), host="127.0.0.1", port=args.port,
+          threads=THREADS)
