@@ -21,6 +21,7 @@ from store import (  # noqa: F401 (re-exported)
     poster,
     reasons,
     recordings,
+    recount,
     responses,
     schema,
     services,
