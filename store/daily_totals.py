@@ -44,16 +44,14 @@ _EMPTIED = ("DELETE FROM daily_totals WHERE " + " AND ".join(f"{k} = ?" for k in
 
 
 def of(db: Database, where: str, params: Sequence) -> list[Response]:
-    """Return the key and answers of the stored responses matching `where` (the store's own
-    conditions, never text from outside)."""
+    """Return the key and answers of the stored responses matching the store's own `where`."""
     found = db.execute(f"SELECT {', '.join(KEY)}, {', '.join(ANSWER_COLUMNS)} FROM responses "
                        f"WHERE {where}", params)
     return [(row[:len(KEY)], row[len(KEY):]) for row in found]
 
 
 def add(db: Database, responses: Iterable[Response], sign: int = 1) -> None:
-    """Add responses to the totals of their keys, or take them out (`sign` -1), in the
-    caller's transaction: the one that stores, changes or deletes them."""
+    """Add responses to their keys' totals (sign -1: take them out) in the caller's transaction."""
     # Summed per key in Python first, so that a batch costs an upsert per day and service.
     # Most respondents answer every unsur: their 55 distinct sums are added as one vector
     # and spread over the pairs' columns once per key, not once per response.
@@ -84,8 +82,7 @@ def _every(answers: Sequence[int | None]) -> TypeGuard[Sequence[int]]:
 
 
 def _spread(vector: list[int]) -> list[int]:
-    """Return COLUMNS' sums of respondents who all answered every unsur, from their count,
-    sums per unsur, sums of squares and sums of products per pair (in that order)."""
+    """Return COLUMNS' sums from a vector of whole answers' count, sums, squares and products."""
     return list(_SPREAD(vector))
 
 
