@@ -20,6 +20,10 @@ def cmd_backup(args: argparse.Namespace) -> int:
     app, db = open_instance(args)
     try:
         written = store.backup.backup(Path(app.config["DATABASE"]), Path(args.dest))
+        # The recorded prompts are files: they go beside the copy, for a restore elsewhere.
+        sounds = store.backup.copy_recordings(
+            Path(app.config["DATABASE"]).parent / store.recordings.FOLDER,
+            written.parent / store.recordings.FOLDER)
         with write_transaction(db):
             store.audit.record(db, "backup", store.audit.COMMAND_LINE,
                                f"backup written to {os.path.abspath(written)}")
@@ -29,6 +33,8 @@ def cmd_backup(args: argparse.Namespace) -> int:
     finally:
         db.close()
     print(f"Backup written: {written}")
+    if sounds:
+        print(f"Recordings copied beside it: {sounds}")
     return 0
 
 

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
+import re
 import shutil
 import sqlite3
 from datetime import datetime
@@ -11,6 +13,37 @@ from pathlib import Path
 import store
 
 PAGES_PER_STEP = 256  # copy in small steps so kiosks' writes are never held up for long
+_SOUND = re.compile(r"[0-9a-f]{64}")  # a recording's file is named by its sha256
+log = logging.getLogger(__name__)
+
+
+def copy_recordings(source: Path, dest: Path) -> int:
+    """Copy into `dest` the recordings of `source` it lacks; return how many were copied.
+
+    The recorded prompts live in files, not in the database: each backup folder keeps a
+    copy beside the database files, so a restore on another PC brings the office's voice
+    back. Files are named by their content's hash and never change, so one copy each
+    serves every backup; none is ever deleted there (an older backup may name it).
+    """
+    if not source.is_dir():
+        return 0
+    copied = 0
+    for sound in sorted(source.iterdir()):
+        target = dest / sound.name
+        if not _SOUND.fullmatch(sound.name) or not sound.is_file() or target.exists():
+            continue
+        dest.mkdir(exist_ok=True)
+        partial = target.with_name(target.name + ".partial")
+        try:
+            shutil.copyfile(sound, partial)
+            os.replace(partial, target)  # never a half file under a sound's name
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
+        copied += 1
+    if copied:
+        store.instance.sync_folder(dest)
+    return copied
 
 
 def backup(source: Path, dest: Path, *, replace: bool = False) -> Path:
@@ -67,6 +100,11 @@ def restore(backup_file: Path, database: Path) -> Path | None:
         Path(str(database) + suffix).unlink(missing_ok=True)
     os.replace(restoring, database)  # a power cut leaves the old file or the new, never half
     store.instance.sync_folder(database.parent)
+    try:  # the recordings kept beside the backup, for a restore on another PC
+        copy_recordings(backup_file.parent / store.recordings.FOLDER,
+                        database.parent / store.recordings.FOLDER)
+    except OSError as exc:
+        log.warning("recordings beside %s not copied back: %s", backup_file, exc)
     return kept
 
 

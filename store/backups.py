@@ -14,7 +14,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 from ikm.health import MISSING
-from store import backup, instance
+from store import backup, instance, recordings
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +64,7 @@ def daily(database: Path, instance_folder: Path, today: date, second: str = "") 
         return outcome
     log.info("backup written: %s (%d bytes)", written, written.stat().st_size)
     _prune(here)
+    _recordings(instance_folder / recordings.FOLDER, here / recordings.FOLDER)
     outcome = Outcome(at, file=str(written), second_folder=second,
                       second_error=copy_to(written, Path(second)) if second else None)
     _note(instance_folder, outcome)
@@ -91,7 +92,19 @@ def copy_to(written: Path, second: Path) -> str | None:
         return _reason(exc)
     log.info("backup copied to %s", dest)
     _prune(second)
+    _recordings(written.parent / recordings.FOLDER, second / recordings.FOLDER)
     return None
+
+
+def _recordings(source: Path, dest: Path) -> None:
+    """Keep the recorded prompts beside the backups; a failure is logged, the backup stands."""
+    try:
+        copied = backup.copy_recordings(source, dest)
+    except OSError as exc:
+        log.warning("recordings not copied into %s: %s", dest, exc)
+        return
+    if copied:
+        log.info("%d recordings copied into %s", copied, dest)
 
 
 def kept(days: list[date]) -> set[date]:
