@@ -30,8 +30,14 @@ def in_order(db: Database, active_only: bool = False) -> list[Reason]:
     return [_reason(r) for r in rows(db, f"SELECT {_FIELDS} FROM reasons {where}{_ORDER}")]
 
 
-def unsur_of(db: Database) -> dict[int, str]:
-    """Return every reason's unsur by id, retired ones too: a kiosk may send one it showed."""
+def unsur_of(db: Database, sent: list[Any] | None = None) -> dict[int, str]:
+    """Return every reason's unsur by id, retired ones too: a kiosk may send one it showed.
+
+    Given the response objects `sent`, read nothing unless one of them gives a reason: most
+    answers are happy, and every kiosk submission would pay for the read.
+    """
+    if sent is not None and not any(isinstance(r, dict) and r.get("reasons") for r in sent):
+        return {}
     return {rid: unsur for rid, unsur in db.execute("SELECT id, unsur FROM reasons")}
 
 

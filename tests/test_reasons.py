@@ -84,6 +84,27 @@ def test_a_reason_is_stored_with_its_unhappy_answer(post, db):
     assert len(given(db)) == 2
 
 
+def test_only_a_submission_that_gives_a_reason_reads_the_reasons(post, db, monkeypatch):
+    """Kiosks submit all day; most answers are happy and need no look-up of the reasons."""
+    import web.database
+
+    statements: list[str] = []
+    real = web.database.connect
+
+    def counting(path, timeout=10):
+        conn = real(path, timeout)
+        conn.conn.set_trace_callback(statements.append)
+        return conn
+
+    monkeypatch.setattr("web.database.connect", counting)
+    assert post([response({"U1": 4, "U9": 2})]).status_code == 200
+    assert not [s for s in statements if "FROM reasons" in s]
+    hot = reason_id(db, "U9", "Panas, AC rusak")
+    assert post(response({"U9": 2}, {"U9": hot})).status_code == 201
+    assert [s for s in statements if "FROM reasons" in s]
+    assert given(db)[0][2] == hot
+
+
 @pytest.mark.parametrize("answers, reasons, field", [
     ({"U9": 3}, {"U9": "hot"}, "reasons.U9"),  # a happy answer is never asked why
     ({"U9": 2}, {"U9": 99999}, "reasons.U9"),  # not a reason of this office

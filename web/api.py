@@ -81,7 +81,7 @@ def post_responses():
         body = json_body()
         db = get_db()
         services = store.services.codes(db)
-        reasons = store.reasons.unsur_of(db)
+        reasons = store.reasons.unsur_of(db, body if isinstance(body, list) else [body])
         settings = office_settings()
         if not isinstance(body, list):
             try:

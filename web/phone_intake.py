@@ -82,7 +82,7 @@ def take(channel: str, *, slip: str | None = None, browser: str | None = None,
         return json_error(413, "body", f"{len(body)} responses; at most {MAX_ITEMS}")
     db = get_db()
     services = store.services.codes(db)
-    reasons = store.reasons.unsur_of(db)
+    reasons = store.reasons.unsur_of(db, body if isinstance(body, list) else [body])
     outcomes: list[Incoming | Invalid] = []
     for item in body if isinstance(body, list) else [body]:
         try:
