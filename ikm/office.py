@@ -126,3 +126,13 @@ def tidy_address(text: str | None) -> str | None:
 def tidy_name(name: str | None) -> str:
     """Return a name as it is shown and stored: one space between words, none at the ends."""
     return " ".join((name or "").split())
+
+
+def checked_name(name: str | None, most: int) -> str:
+    """Return a name tidied; refuse it (Refused on "name") when empty or over `most` long."""
+    name = tidy_name(name)
+    if not name:
+        raise Refused("name", "required")
+    if len(name) > most:
+        raise Refused("name", "too_long", max=most)
+    return name

@@ -7,7 +7,7 @@ from sqlite_utils import Database
 
 from ikm.clock import utc_now
 from ikm.method import PERMENPAN_2017
-from ikm.office import tidy_name
+from ikm.office import checked_name, tidy_name
 from ikm.reasons import MAX_ACTIVE, UNHAPPY, Reason
 from ikm.refused import Refused
 from store import audit
@@ -47,15 +47,6 @@ def get(db: Database, reason_id: int) -> Reason | None:
     return _reason(found) if found else None
 
 
-def _checked(name: str) -> str:
-    name = tidy_name(name)
-    if not name:
-        raise Refused("name", "required")
-    if len(name) > MAX_NAME:
-        raise Refused("name", "too_long", max=MAX_NAME)
-    return name
-
-
 def _room(db: Database, unsur: str) -> None:
     """Refuse a seventh active reason for an unsur: the kiosk shows six at most."""
     active = db.execute("SELECT count(*) FROM reasons WHERE unsur = ? AND active = 1",
@@ -69,7 +60,7 @@ def add(db: Database, unsur: str, name: str, name_en: str | None = None, *,
     """Add an active reason at the end of its unsur; return its id."""
     if unsur not in UNSUR:
         raise Refused("unsur", "invalid")
-    name = _checked(name)
+    name = checked_name(name, MAX_NAME)
     with write_transaction(db):
         _room(db, unsur)
         last = db.execute("SELECT coalesce(max(position), 0) FROM reasons").fetchone()[0]
@@ -83,7 +74,7 @@ def add(db: Database, unsur: str, name: str, name_en: str | None = None, *,
 def rename(db: Database, reason_id: int, name: str, name_en: str | None = None, *,
            actor: Actor) -> None:
     """Rename a reason; the answers that gave it keep counting under the new name."""
-    name = _checked(name)
+    name = checked_name(name, MAX_NAME)
     with write_transaction(db):
         db.table("reasons").update(reason_id, {"name": name,
                                                "name_en": tidy_name(name_en) or None})

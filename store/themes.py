@@ -8,7 +8,7 @@ from sqlite_utils import Database
 
 from ikm.clock import utc_now
 from ikm.method import PERMENPAN_2017
-from ikm.office import tidy_name
+from ikm.office import checked_name, tidy_name
 from ikm.refused import Refused
 from ikm.themes import Theme
 from store import audit
@@ -65,11 +65,7 @@ def tidy_keywords(keywords: list[str]) -> list[str]:
 
 
 def _checked(unsur: str | None, name: str, keywords: list[str]) -> tuple[str, list[str]]:
-    name = tidy_name(name)
-    if not name:
-        raise Refused("name", "required")
-    if len(name) > MAX_NAME:
-        raise Refused("name", "too_long", max=MAX_NAME)
+    name = checked_name(name, MAX_NAME)
     if unsur is not None and unsur not in UNSUR:
         raise Refused("unsur", "invalid")
     return name, tidy_keywords(keywords)
